@@ -1,0 +1,37 @@
+# The two commands: `make run` (the platform on embedded defaults, with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FEEDBACK_ENV ?= development
+
+.PHONY: run test install lint translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python setup.cfg plugins/*/setup.cfg
+	$(BIN)/pip install -q -e ".[test]" $(addprefix -e ./,$(wildcard plugins/*/))
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -f -d feedback/translations >/dev/null
+
+run: install
+	$(BIN)/feedback db upgrade
+	$(BIN)/feedback seed-demo
+	$(BIN)/feedback dev
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,13 @@
+"""Entry point of the Celery worker and beat: `celery -A celery_worker worker -B`.
+
+The worker builds the same Flask app as the web process, so every task runs in its context.
+"""
+
+from feedback import create_app
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
+
+# Importing the task modules registers the tasks with this Celery app.
+import feedback.delivery.tasks  # noqa: E402,F401
+import feedback.reporting.tasks  # noqa: E402,F401

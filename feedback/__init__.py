@@ -1,0 +1,83 @@
+"""feedback: client-experience surveys after every contact, and the client-perspective report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from feedback.config import from_environment
+from feedback.extensions import babel, celery_init_app, csrf, db, login_manager, migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: the same factory serves the web process, the worker and the CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    if config:
+        celery_overrides = config.pop("CELERY", None)
+        app.config.update(config)
+        if celery_overrides:
+            app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
+    _ensure_folders(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from feedback import i18n, logging_setup
+
+    logging_setup.configure(app)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
+    )
+    app.jinja_env.globals["other_language"] = i18n.other_language
+    celery_init_app(app)
+
+    from feedback import models  # noqa: F401  (registers every table on db.metadata)
+    from feedback.channels.registry import init_channels
+
+    _register_blueprints(app)
+    init_channels(app)
+
+    from feedback.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _ensure_folders(app: Flask) -> None:
+    from pathlib import Path
+
+    for key in ("REPORTS_DIR", "OUTBOX_DIR"):
+        if app.config.get(key):
+            Path(app.config[key]).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from feedback.accounts.views import bp as accounts_bp
+    from feedback.api.views import bp as api_bp
+    from feedback.errors import register_error_handlers
+    from feedback.reporting.views import bp as reporting_bp
+    from feedback.surveys.views import bp as surveys_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(reporting_bp)
+    if app.config.get("OUTBOX_DIR") and app.config["FEEDBACK_ENV"] != "production":
+        from feedback.devtools.views import bp as devtools_bp
+
+        app.register_blueprint(devtools_bp)
+    csrf.exempt(api_bp)
+    register_error_handlers(app)

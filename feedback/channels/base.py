@@ -1,0 +1,99 @@
+"""The channel plugin contract.
+
+A channel plugin is a class registered in the ``feedback.channels`` entry-point group. The core
+builds one instance per enabled channel at start-up, hands it plain data (never ORM objects) and
+reads back a :class:`DeliveryResult`; a channel never raises through the core for a delivery fault.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from flask import Blueprint
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    TRANSIENT = "transient"  # worth trying again later (timeout, 4xx greylisting, 5xx)
+    PERMANENT = "permanent"  # never worth retrying (bad address, refused content)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: Outcome
+    provider_ref: str | None = None
+    detail: str = ""
+
+    @classmethod
+    def sent(cls, provider_ref: str | None = None) -> DeliveryResult:
+        return cls(Outcome.SENT, provider_ref)
+
+    @classmethod
+    def transient(cls, detail: str) -> DeliveryResult:
+        return cls(Outcome.TRANSIENT, detail=detail)
+
+    @classmethod
+    def permanent(cls, detail: str) -> DeliveryResult:
+        return cls(Outcome.PERMANENT, detail=detail)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as a channel sees it: texts by language, already resolved for the channel."""
+
+    code: str
+    kind: str
+    text: Mapping[str, str]
+    required: bool
+    options: tuple[Mapping[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a channel needs to deliver one invitation."""
+
+    id: str
+    language: str  # the client's language: "en" or "fr"
+    email: str | None
+    phone: str | None
+    timezone: str | None
+    survey_url: str
+    unsubscribe_url: str
+    expires_at: datetime | None
+    program_name: Mapping[str, str]  # {"en": ..., "fr": ...}
+    questionnaire_title: Mapping[str, str]
+    questions: tuple[Question, ...] = field(default=())
+
+
+class Channel(ABC):
+    """Base class of every channel plugin."""
+
+    #: The name used in configuration, distribution rules and URLs (/hooks/<name>).
+    name: ClassVar[str]
+    #: Contact details an invitation must carry for this channel: a subset of {"email", "phone"}.
+    requires: ClassVar[frozenset[str]]
+    #: Settings the plugin reads from the app config, with their defaults (shown by `feedback channels`).
+    settings: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = {key: config.get(key, default) for key, default in self.settings.items()}
+
+    def check_config(self) -> None:  # noqa: B027 - optional hook
+        """Raise ValueError at start-up when the configuration cannot work."""
+
+    def can_reach(self, email: str | None, phone: str | None) -> bool:
+        details = {"email": email, "phone": phone}
+        return all(details[need] for need in self.requires)
+
+    @abstractmethod
+    def send(self, invitation: Invitation) -> DeliveryResult:
+        """Deliver one invitation; report the outcome instead of raising."""
+
+    def blueprint(self) -> Blueprint | None:
+        """Inbound webhooks (and templates), mounted at /hooks/<name>."""
+        return None

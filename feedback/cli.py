@@ -1,0 +1,54 @@
+"""The `feedback` command: Flask's CLI (db upgrade, run, ...) plus the platform's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from feedback.accounts.models import Role
+from feedback.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("create-api-key")
+    @click.option("--name", required=True, help="Who will use the key, e.g. 'call centre CRM'.")
+    def create_api_key_command(name: str) -> None:
+        """Create an API key for POST /api/v1/contacts; it is shown once."""
+        from feedback.accounts.services import create_api_key
+
+        _, plaintext = create_api_key(name)
+        db.session.commit()
+        click.echo(plaintext)
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ANALYST.value)
+    @click.password_option()
+    def create_user_command(email: str, role: str, password: str) -> None:
+        """Create a staff account (analyst or admin)."""
+        from feedback.accounts.services import create_user
+
+        create_user(email, password, Role(role))
+        db.session.commit()
+        click.echo(f"created {role} {email}")
+
+    @app.cli.command("channels")
+    def channels_command() -> None:
+        """List the channel plugins found through the feedback.channels entry points."""
+        from feedback.channels.registry import discover, enabled_channels
+
+        enabled = enabled_channels()
+        for name, entry_point in sorted(discover().items()):
+            state = "enabled" if name in enabled else "installed, not enabled"
+            click.echo(f"{name}\t{entry_point.value}\t{state}")
+            if name in enabled:
+                for key in enabled[name].settings:
+                    click.echo(f"\t  setting {key}")
+
+
+def main() -> None:
+    from feedback import create_app
+
+    cli = FlaskGroup(create_app=create_app, help="feedback: client-experience surveys.")
+    cli.main()

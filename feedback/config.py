@@ -1,0 +1,136 @@
+"""Configuration read from the environment, with development defaults.
+
+Every setting is documented in the README's configuration table. The embedded default needs no
+server: SQLite in the instance folder and kombu's filesystem transport as the broker.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _list(raw: str | None, default: list[str]) -> list[str]:
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, Any]:
+    """kombu's filesystem transport: messages are files in one shared folder."""
+    queue = folder / "queue"
+    processed = folder / "processed"
+    for path in (queue, processed):
+        path.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "store_processed": False,
+    }
+
+
+def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    feedback_env = env.get("FEEDBACK_ENV", "development")
+    development = feedback_env == "development"
+
+    secret = env.get("SECRET_KEY") or ""
+    if not secret:
+        if not development:
+            raise ConfigError("SECRET_KEY must be set when FEEDBACK_ENV is not 'development'")
+        secret = DEV_SECRET
+
+    broker_url = env.get("CELERY_BROKER_URL") or "filesystem://"
+    broker_options: dict[str, Any] = {}
+    if broker_url.startswith("filesystem://"):
+        broker_options = filesystem_broker_options(
+            Path(env.get("BROKER_FOLDER") or instance / "broker")
+        )
+
+    return {
+        "FEEDBACK_ENV": feedback_env,
+        "DEBUG": False,
+        "TESTING": feedback_env == "testing",
+        "SECRET_KEY": secret,
+        # Client references are stored as HMAC-SHA256 under this key (defaults to SECRET_KEY).
+        "CLIENT_HASH_KEY": env.get("CLIENT_HASH_KEY") or secret,
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'feedback.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "en"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ["en", "fr"],
+        "FEEDBACK_CHANNELS": _list(env.get("FEEDBACK_CHANNELS"), ["email"]),
+        "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS")),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_TIMEOUT": _int(env, "SMTP_TIMEOUT", 10),
+        "MAIL_FROM": env.get("MAIL_FROM", "Client feedback <no-reply@feedback.localhost>"),
+        "OUTBOX_DIR": env.get("OUTBOX_DIR") or (str(instance / "outbox") if development else ""),
+        "REPORTS_DIR": env.get("REPORTS_DIR") or str(instance / "reports"),
+        "REPORT_MIN_CELL": _int(env, "REPORT_MIN_CELL", 10),
+        "DISPATCH_BATCH_SIZE": _int(env, "DISPATCH_BATCH_SIZE", 200),
+        "DISPATCH_INTERVAL_SECONDS": _int(env, "DISPATCH_INTERVAL_SECONDS", 5),
+        "SEND_MAX_ATTEMPTS": _int(env, "SEND_MAX_ATTEMPTS", 5),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development and feedback_env != "testing",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "CELERY": {
+            "broker_url": broker_url,
+            "broker_transport_options": broker_options,
+            "broker_connection_retry_on_startup": True,
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+            "beat_schedule": {
+                "dispatch-due-invitations": {
+                    "task": "feedback.delivery.tasks.dispatch_due",
+                    "schedule": float(_int(env, "DISPATCH_INTERVAL_SECONDS", 5)),
+                },
+                "expire-invitations": {
+                    "task": "feedback.delivery.tasks.expire_invitations",
+                    "schedule": 300.0,
+                },
+                "refresh-rollups": {
+                    "task": "feedback.reporting.tasks.refresh_rollups",
+                    "schedule": float(_int(env, "ROLLUP_INTERVAL_SECONDS", 600)),
+                },
+            },
+        },
+    }

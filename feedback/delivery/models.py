@@ -1,0 +1,118 @@
+"""Invitations: the outbox rows that dispatch claims, with an explicit state machine."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.db_types import UTCDateTime, new_id, utcnow
+from feedback.extensions import db
+
+
+class InvitationStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    OPENED = "opened"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    OPTED_OUT = "opted_out"
+    SKIPPED = "skipped"
+
+
+S = InvitationStatus
+# The only moves the state machine allows; services refuse any other.
+TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
+    S.SCHEDULED: frozenset({S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
+    S.SENDING: frozenset({S.SENT, S.SCHEDULED, S.FAILED, S.OPTED_OUT}),
+    S.SENT: frozenset({S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
+    S.OPENED: frozenset({S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
+    S.FAILED: frozenset(),
+    S.COMPLETED: frozenset({S.OPTED_OUT}),
+    S.EXPIRED: frozenset({S.OPTED_OUT}),
+    S.OPTED_OUT: frozenset(),
+    S.SKIPPED: frozenset(),
+}
+# Contact details are only kept while the invitation may still need them.
+KEEPS_CONTACT_DETAILS = frozenset({S.SCHEDULED, S.SENDING, S.SENT, S.OPENED})
+
+_status_type = Enum(
+    InvitationStatus,
+    native_enum=False,
+    length=20,
+    values_callable=lambda e: [m.value for m in e],
+)
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_status_due_at", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("contact_events.id"), unique=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    rule_id: Mapped[str | None] = mapped_column(ForeignKey("distribution_rules.id"))
+    questionnaire_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("questionnaire_versions.id")
+    )
+    channel: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Keyed hash of the address used (email or phone): survives purging, for opt-outs.
+    address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[InvitationStatus] = mapped_column(_status_type, default=S.SCHEDULED)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_ref: Mapped[str | None] = mapped_column(String(128))
+    # SHA-256 of the one-time survey token; the token itself only travels in the message.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event = relationship("ContactEvent", back_populates="invitation")
+    program = relationship("Program")
+    questionnaire_version = relationship("QuestionnaireVersion")
+    transitions: Mapped[list[InvitationTransition]] = relationship(
+        back_populates="invitation", order_by="InvitationTransition.id"
+    )
+
+
+class InvitationTransition(db.Model):
+    """Every state change with its reason: the audit trail of each decision."""
+
+    __tablename__ = "invitation_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
+    from_status: Mapped[InvitationStatus | None] = mapped_column(_status_type)
+    to_status: Mapped[InvitationStatus] = mapped_column(_status_type)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="transitions")
+
+
+class OptOut(db.Model):
+    """A client who asked for no more surveys, by address and by client reference."""
+
+    __tablename__ = "opt_outs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    channel: Mapped[str] = mapped_column(String(32))
+    address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

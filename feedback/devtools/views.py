@@ -1,0 +1,7 @@
+"""Web views of the devtools area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("devtools", __name__)

@@ -1,0 +1,7 @@
+"""Web views of the reporting area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("reporting", __name__)

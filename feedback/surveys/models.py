@@ -1,0 +1,114 @@
+"""Questionnaires, their immutable published versions, and ordered bilingual questions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.db_types import UTCDateTime, new_id, utcnow
+from feedback.extensions import db
+
+
+class QuestionKind(enum.StrEnum):
+    RATING = "rating"  # 1-5
+    NPS = "nps"  # 0-10
+    YES_NO = "yes_no"
+    SINGLE_CHOICE = "single_choice"
+    FREE_TEXT = "free_text"
+
+
+SCALE_BOUNDS: dict[QuestionKind, tuple[int, int]] = {
+    QuestionKind.RATING: (1, 5),
+    QuestionKind.NPS: (0, 10),
+    QuestionKind.YES_NO: (0, 1),
+}
+
+
+class Questionnaire(db.Model):
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str] = mapped_column(String(200))
+
+    program = relationship("Program")
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.number"
+    )
+
+
+class QuestionnaireVersion(db.Model):
+    """Once published_at is set, a version and its questions never change (see services)."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    intro_en: Mapped[str] = mapped_column(Text, default="")
+    intro_fr: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def title(self, language: str) -> str:
+        q = self.questionnaire
+        return q.title_fr if language == "fr" else q.title_en
+
+    def intro(self, language: str) -> str:
+        return self.intro_fr if language == "fr" else self.intro_en
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        UniqueConstraint("version_id", "code"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    version_id: Mapped[str] = mapped_column(ForeignKey("questionnaire_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[QuestionKind] = mapped_column(
+        Enum(QuestionKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    text_en: Mapped[str] = mapped_column(Text)
+    text_fr: Mapped[str] = mapped_column(Text)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # single_choice: [{"value": "online", "en": "Online", "fr": "En ligne"}, ...]
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Per-channel wordings, e.g. {"sms": {"en": "...", "fr": "..."}, "voice": {...}}.
+    wordings: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+
+    version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
+
+    def text(self, language: str, channel: str | None = None) -> str:
+        """The wording for a channel if it has one, else the written text."""
+        if channel:
+            wording = (self.wordings or {}).get(channel, {}).get(language)
+            if wording:
+                return wording
+        return self.text_fr if language == "fr" else self.text_en
+
+    def option_label(self, value: str, language: str) -> str:
+        for option in self.options or []:
+            if option["value"] == value:
+                return option["fr" if language == "fr" else "en"]
+        return value
