@@ -29,3 +29,10 @@ def select_timezone() -> str:
 
 def other_language(language: str) -> str:
     return "fr" if language == "en" else "en"
+
+
+def current_locale() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "en"
