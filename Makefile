@@ -26,8 +26,7 @@ run: install
 	$(BIN)/feedback dev
 
 test: install
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	./scripts/test.sh $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

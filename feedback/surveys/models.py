@@ -6,8 +6,19 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from feedback.db_types import UTCDateTime, new_id, utcnow
 from feedback.extensions import db
@@ -56,7 +67,7 @@ class QuestionnaireVersion(db.Model):
     intro_en: Mapped[str] = mapped_column(Text, default="")
     intro_fr: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
     questions: Mapped[list[Question]] = relationship(
@@ -112,3 +123,41 @@ class Question(db.Model):
             if option["value"] == value:
                 return option["fr" if language == "fr" else "en"]
         return value
+
+
+class PublishedVersionError(RuntimeError):
+    """A published questionnaire version is immutable: publish a new version instead."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_published(session: Session, _context: object, _instances: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Question):
+            version = obj.version
+        elif isinstance(obj, QuestionnaireVersion):
+            version = obj
+            if obj in session.dirty and _only_publishing(obj):
+                continue
+        else:
+            continue
+        if version is not None and _was_published(version):
+            raise PublishedVersionError(
+                f"questionnaire version {version.id} is published and cannot change"
+            )
+    for obj in session.new:
+        if isinstance(obj, Question) and obj.version is not None and _was_published(obj.version):
+            raise PublishedVersionError("cannot add a question to a published version")
+
+
+def _was_published(version: QuestionnaireVersion) -> bool:
+    """Published before this flush (publishing itself is the one change allowed)."""
+    history = inspect(version).attrs.published_at.history
+    if history.deleted:
+        return history.deleted[0] is not None
+    return version.published_at is not None and not history.added
+
+
+def _only_publishing(version: QuestionnaireVersion) -> bool:
+    state = inspect(version)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return changed <= {"published_at"} and not _was_published(version)
