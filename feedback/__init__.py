@@ -31,9 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from feedback import i18n, logging_setup
 
     logging_setup.configure(app)
-    babel.init_app(
-        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
-    )
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     app.jinja_env.globals["other_language"] = i18n.other_language
     app.jinja_env.globals["get_locale"] = i18n.current_locale
     celery_init_app(app)

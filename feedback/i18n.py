@@ -18,9 +18,9 @@ def select_locale() -> str:
         return session["lang"]
     if getattr(g, "survey_language", None) in SUPPORTED:
         return g.survey_language
-    return request.accept_languages.best_match(SUPPORTED) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(SUPPORTED) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str:

@@ -10,8 +10,24 @@ from feedback.responses.models import Answer, Response
 from feedback.surveys.models import Question, QuestionKind, Questionnaire, QuestionnaireVersion
 
 __all__ = [
-    "Answer", "ApiKey", "ContactEvent", "DistributionRule", "FactAnswerDaily",
-    "FactInvitationDaily", "Invitation", "InvitationStatus", "InvitationTransition", "OptOut",
-    "Program", "Question", "QuestionKind", "Questionnaire", "QuestionnaireVersion", "Report",
-    "ReportStatus", "Response", "Role", "User",
+    "Answer",
+    "ApiKey",
+    "ContactEvent",
+    "DistributionRule",
+    "FactAnswerDaily",
+    "FactInvitationDaily",
+    "Invitation",
+    "InvitationStatus",
+    "InvitationTransition",
+    "OptOut",
+    "Program",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Report",
+    "ReportStatus",
+    "Response",
+    "Role",
+    "User",
 ]

@@ -22,7 +22,11 @@ TEST_BROKER_URL = os.environ.get("TEST_BROKER_URL", "")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    database = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True) if TEST_DATABASE_URL else "SQLite (TEST_DATABASE_URL not set)"
+    database = (
+        make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
+        if TEST_DATABASE_URL
+        else "SQLite (TEST_DATABASE_URL not set)"
+    )
     broker = TEST_BROKER_URL or "kombu filesystem transport (TEST_BROKER_URL not set)"
     return [f"feedback database: {database}", f"feedback worker broker: {broker}"]
 
@@ -32,8 +36,9 @@ def _prepare_postgres(url: str) -> None:
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                             {"n": parsed.database})
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        )
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
@@ -55,18 +60,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
-        "FEEDBACK_ENV": "testing",
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "CLIENT_HASH_KEY": "test-hash-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_BASE_URL": "http://survey.test",
-        "REPORTS_DIR": str(instance / "reports"),
-        "OUTBOX_DIR": str(instance / "outbox"),
-        "SMTP_PORT": 1,  # nothing listens: a test that sends starts its own SMTP server
-        "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
-    })
+    application = create_app(
+        {
+            "FEEDBACK_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "CLIENT_HASH_KEY": "test-hash-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PUBLIC_BASE_URL": "http://survey.test",
+            "REPORTS_DIR": str(instance / "reports"),
+            "OUTBOX_DIR": str(instance / "outbox"),
+            "SMTP_PORT": 1,  # nothing listens: a test that sends starts its own SMTP server
+            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
+        }
+    )
     Path(application.config["REPORTS_DIR"]).mkdir(parents=True, exist_ok=True)
     with application.app_context():
         upgrade(directory=application.extensions["migrate"].directory)
@@ -155,8 +162,9 @@ class Worker:
 
 
 @pytest.fixture()
-def celery_worker_process(app: Flask, database_url: str, smtp_inbox: SmtpInbox,
-                          tmp_path: Path) -> Iterator[Worker]:
+def celery_worker_process(
+    app: Flask, database_url: str, smtp_inbox: SmtpInbox, tmp_path: Path
+) -> Iterator[Worker]:
     """A real `celery worker -B` process on the test database and the test broker."""
     import subprocess
     import sys
@@ -182,9 +190,23 @@ def celery_worker_process(app: Flask, database_url: str, smtp_inbox: SmtpInbox,
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "-B",
-             "--pool=solo", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "celery_worker",
+                "worker",
+                "-B",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+            ],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

@@ -21,15 +21,25 @@ def _payloads() -> tuple[list[Any], bool]:
     """The events of a request, and whether it was a batch."""
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "invalid_json", "the body must be JSON (Content-Type: application/json)")
+        raise ApiError(
+            400, "invalid_json", "the body must be JSON (Content-Type: application/json)"
+        )
     if isinstance(body, dict) and "events" in body:
         events = body["events"]
         if not isinstance(events, list) or not events:
-            raise ApiError(422, "invalid_batch", "events must be a non-empty list",
-                           {"events": "must be a non-empty list"})
+            raise ApiError(
+                422,
+                "invalid_batch",
+                "events must be a non-empty list",
+                {"events": "must be a non-empty list"},
+            )
         if len(events) > MAX_BATCH:
-            raise ApiError(413, "batch_too_large", f"a batch holds at most {MAX_BATCH} events",
-                           {"events": f"has {len(events)} items; the limit is {MAX_BATCH}"})
+            raise ApiError(
+                413,
+                "batch_too_large",
+                f"a batch holds at most {MAX_BATCH} events",
+                {"events": f"has {len(events)} items; the limit is {MAX_BATCH}"},
+            )
         return events, True
     return [body], False
 
@@ -65,8 +75,16 @@ def post_contacts() -> tuple[Response, int]:
     }
     if body["accepted"] == 0:
         errors = {str(r.index): r.errors for r in results}
-        return jsonify({"error": {"code": "invalid_batch", "message": "no event was valid",
-                                  "fields": errors}, **body}), 422
+        return jsonify(
+            {
+                "error": {
+                    "code": "invalid_batch",
+                    "message": "no event was valid",
+                    "fields": errors,
+                },
+                **body,
+            }
+        ), 422
     return jsonify(body), 200
 
 

@@ -77,7 +77,7 @@ class Channel(ABC):
     name: ClassVar[str]
     #: Contact details an invitation must carry for this channel: a subset of {"email", "phone"}.
     requires: ClassVar[frozenset[str]]
-    #: Settings the plugin reads from the app config, with their defaults (shown by `feedback channels`).
+    #: Settings read from the app config, with defaults (listed by `feedback channels`).
     settings: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, config: Mapping[str, Any]) -> None:

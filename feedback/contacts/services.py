@@ -52,7 +52,9 @@ def _existing(source: str, external_id: str) -> ContactEvent | None:
     )
 
 
-def ingest_one(clean: CleanEvent, program: Program, api_key_id: str | None) -> tuple[str, ContactEvent]:
+def ingest_one(
+    clean: CleanEvent, program: Program, api_key_id: str | None
+) -> tuple[str, ContactEvent]:
     """Store one event and its invitation in a savepoint; a duplicate returns the stored one."""
     found = _existing(clean.source, clean.external_id)
     if found is not None:

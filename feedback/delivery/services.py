@@ -53,7 +53,9 @@ def record_transition(
     )
 
 
-def transition(invitation: Invitation, to_status: InvitationStatus, reason: str | None = None) -> None:
+def transition(
+    invitation: Invitation, to_status: InvitationStatus, reason: str | None = None
+) -> None:
     """Move an invitation along the state machine; refuse any move it does not allow."""
     current = invitation.status
     if to_status not in TRANSITIONS[current]:
@@ -213,11 +215,21 @@ def send_invitation(invitation_id: str) -> InvitationStatus | None:
     else:
         invitation.token_hash = None
         invitation.last_error = result.detail[:500]
-        reason = "permanent_failure" if result.outcome is channels.Outcome.PERMANENT else "retries_exhausted"
+        reason = (
+            "permanent_failure"
+            if result.outcome is channels.Outcome.PERMANENT
+            else "retries_exhausted"
+        )
         transition(invitation, S.FAILED, reason)
     log.info(
         "invitation delivery",
-        extra={"fields": {"invitation": invitation.id, "channel": channel.name, "outcome": result.outcome}},
+        extra={
+            "fields": {
+                "invitation": invitation.id,
+                "channel": channel.name,
+                "outcome": result.outcome,
+            }
+        },
     )
     db.session.commit()
     return invitation.status

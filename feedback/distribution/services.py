@@ -75,7 +75,9 @@ def recently_surveyed(client_hash: str, days: int, now: datetime) -> bool:
     return found is not None
 
 
-def outside_quiet_hours(moment: datetime, zone: str, start: int | None, end: int | None) -> datetime:
+def outside_quiet_hours(
+    moment: datetime, zone: str, start: int | None, end: int | None
+) -> datetime:
     """The first moment at or after `moment` that is not within [start, end) local hours."""
     if start is None or end is None or start == end:
         return moment

@@ -14,7 +14,7 @@ from feedback.extensions import db
 
 
 class FactInvitationDaily(db.Model):
-    """Invitations sent and completed per day (UTC) x program x channel x contact type x language."""
+    """Invitations sent and completed per day (UTC), program, channel, contact type, language."""
 
     __tablename__ = "fact_invitation_daily"
     __table_args__ = (Index("ix_fact_invitation_daily_key", "day", "program_id", "channel"),)
@@ -30,7 +30,7 @@ class FactInvitationDaily(db.Model):
 
 
 class FactAnswerDaily(db.Model):
-    """Answers counted by value per day x program x version x question x channel x type x language."""
+    """Answers counted by value per day, program, version, question, channel, type, language."""
 
     __tablename__ = "fact_answer_daily"
     __table_args__ = (Index("ix_fact_answer_daily_key", "day", "program_id", "question_id"),)
@@ -60,7 +60,12 @@ class Report(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     status: Mapped[ReportStatus] = mapped_column(
-        Enum(ReportStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            ReportStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=ReportStatus.REQUESTED,
     )
     format: Mapped[str] = mapped_column(String(8), default="pdf")

@@ -98,7 +98,12 @@ class Question(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(64))
     kind: Mapped[QuestionKind] = mapped_column(
-        Enum(QuestionKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            QuestionKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     text_en: Mapped[str] = mapped_column(Text)
     text_fr: Mapped[str] = mapped_column(Text)

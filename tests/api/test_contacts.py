@@ -60,8 +60,12 @@ def test_revoked_key_is_refused(client, db):
 
 def test_not_json_is_400(client, db):
     key = make_api_key()
-    response = client.post("/api/v1/contacts", data="nope", content_type="text/plain",
-                           headers={"Authorization": f"Bearer {key}"})
+    response = client.post(
+        "/api/v1/contacts",
+        data="nope",
+        content_type="text/plain",
+        headers={"Authorization": f"Bearer {key}"},
+    )
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid_json"
 
@@ -70,14 +74,25 @@ def test_invalid_event_names_each_bad_field(client, db):
     make_setup()
     key = make_api_key()
     bad = event_payload(occurred_at="yesterday", language="de")
-    bad["client"] = {"reference": "", "email": "not-an-email", "phone": "123",
-                     "timezone": "Mars/Olympus"}
+    bad["client"] = {
+        "reference": "",
+        "email": "not-an-email",
+        "phone": "123",
+        "timezone": "Mars/Olympus",
+    }
     del bad["source"]
     response = _post(client, key, bad)
     assert response.status_code == 422
     fields = response.json["error"]["fields"]
-    assert set(fields) >= {"source", "occurred_at", "language", "client.reference",
-                           "client.email", "client.phone", "client.timezone"}
+    assert set(fields) >= {
+        "source",
+        "occurred_at",
+        "language",
+        "client.reference",
+        "client.email",
+        "client.phone",
+        "client.timezone",
+    }
     assert db.session.scalar(select(func.count()).select_from(ContactEvent)) == 0
 
 

@@ -60,8 +60,10 @@ def test_sent_invitation_carries_a_working_one_time_link(app, db):
     assert invitation.provider_ref == "ref-1" and invitation.sent_at is not None
     assert [q.code for q in message.questions][:2] == ["overall", "recommend"]
     assert message.program_name["fr"] == "Services de passeport"
-    assert services.invitation_for_unsubscribe_code(
-        message.unsubscribe_url.rsplit("/", 1)[1]).id == invitation_id
+    assert (
+        services.invitation_for_unsubscribe_code(message.unsubscribe_url.rsplit("/", 1)[1]).id
+        == invitation_id
+    )
 
 
 def test_redelivered_send_does_nothing_twice(app, db):

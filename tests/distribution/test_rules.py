@@ -71,7 +71,10 @@ def test_missing_contact_detail_for_the_channel_is_skipped(db):
     payload = event_payload(1)
     payload["client"] = {"reference": "c1", "phone": "+1 613 555 0101"}
     invitation = _invitation(payload)
-    assert (invitation.status, invitation.reason) == (InvitationStatus.SKIPPED, "no_contact_details")
+    assert (invitation.status, invitation.reason) == (
+        InvitationStatus.SKIPPED,
+        "no_contact_details",
+    )
 
 
 def test_stale_event_is_not_surveyed(db):

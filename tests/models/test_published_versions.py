@@ -21,8 +21,16 @@ def test_editing_a_published_question_is_refused(db):
 def test_adding_a_question_to_a_published_version_is_refused(db):
     version = make_questionnaire(make_program())
     db.session.commit()
-    db.session.add(Question(version=version, position=9, code="new", kind=QuestionKind.FREE_TEXT,
-                            text_en="New?", text_fr="Nouveau?"))
+    db.session.add(
+        Question(
+            version=version,
+            position=9,
+            code="new",
+            kind=QuestionKind.FREE_TEXT,
+            text_en="New?",
+            text_fr="Nouveau?",
+        )
+    )
     with pytest.raises(PublishedVersionError):
         db.session.flush()
     db.session.rollback()
@@ -42,11 +50,14 @@ def test_a_draft_can_be_edited_then_published(db):
 
     program = make_program()
     draft = QuestionnaireVersion(
-        questionnaire=Questionnaire(program_id=program.id, code="draft", title_en="T", title_fr="T"),
+        questionnaire=Questionnaire(
+            program_id=program.id, code="draft", title_en="T", title_fr="T"
+        ),
         number=1,
     )
-    draft.questions = [Question(position=1, code="a", kind=QuestionKind.RATING,
-                                text_en="A?", text_fr="A?")]
+    draft.questions = [
+        Question(position=1, code="a", kind=QuestionKind.RATING, text_en="A?", text_fr="A?")
+    ]
     db.session.add(draft)
     db.session.commit()
     draft.questions[0].text_fr = "A (fr)?"
