@@ -33,6 +33,29 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"created {role} {email}")
 
+    @app.cli.command("import-contacts")
+    @click.argument("path", type=click.File("r", encoding="utf-8-sig"))
+    def import_contacts_command(path: click.utils.LazyFile) -> None:
+        """Import contact events from a CSV file (same rules as POST /api/v1/contacts)."""
+        from feedback.contacts.csv_import import CsvFormatError, import_csv
+
+        try:
+            outcome = import_csv(path)
+        except CsvFormatError as exc:
+            raise click.ClickException(str(exc)) from exc
+        counts = {"created": 0, "duplicate": 0, "rejected": 0}
+        for line, result in outcome:
+            counts[result.status] += 1
+            if result.status == "rejected":
+                detail = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
+                click.echo(f"line {line}: rejected: {detail}", err=True)
+        click.echo(
+            f"{counts['created']} created, {counts['duplicate']} duplicates, "
+            f"{counts['rejected']} rejected"
+        )
+        if counts["rejected"]:
+            raise SystemExit(1)
+
     @app.cli.command("channels")
     def channels_command() -> None:
         """List the channel plugins found through the feedback.channels entry points."""
