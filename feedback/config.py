@@ -44,12 +44,14 @@ def filesystem_broker_options(folder: Path) -> dict[str, Any]:
     """kombu's filesystem transport: messages are files in one shared folder."""
     queue = folder / "queue"
     processed = folder / "processed"
-    for path in (queue, processed):
+    control = folder / "control"
+    for path in (queue, processed, control):
         path.mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
+        "control_folder": str(control),
         "store_processed": False,
     }
 
