@@ -17,8 +17,12 @@ $(STAMP): $(BIN)/python setup.cfg plugins/*/setup.cfg
 
 install: $(STAMP) translations
 
+# The core catalogue, then each plugin's own (its domain is its package name).
 translations: $(STAMP)
 	$(BIN)/pybabel compile -f -d feedback/translations >/dev/null
+	for dir in plugins/*/*/translations; do \
+	  $(BIN)/pybabel compile -f -D "$$(basename "$$(dirname "$$dir")")" -d "$$dir" >/dev/null; \
+	done
 
 run: install
 	$(BIN)/feedback db upgrade

@@ -9,8 +9,9 @@ import re
 from flask import Flask
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
-_TOKEN_PATH = re.compile(r"/(s|u)/[\w-]{16,}")
+# E.164, or North American forms such as (613) 555-0100 / 613.555.0100 (not IP addresses).
+_PHONE = re.compile(r"\+\d[\d ().-]{6,}\d|\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b")
+_TOKEN_PATH = re.compile(r"/(s|u)/[\w.-]{16,}")
 _BEARER = re.compile(r"(Bearer\s+)\S+", re.IGNORECASE)
 
 

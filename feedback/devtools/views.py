@@ -1,7 +1,63 @@
-"""Web views of the devtools area."""
+"""The development outbox in the browser: /dev/outbox lists what the SMTP sink received.
+
+create_app() registers this blueprint only when OUTBOX_DIR is set outside production; the
+request-time guard below refuses again, should the configuration change after start-up.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
 
-bp = Blueprint("devtools", __name__)
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+
+from feedback.devtools.outbox import get_message, list_messages, with_links_in_new_tab
+
+bp = Blueprint("devtools", __name__, url_prefix="/dev")
+
+
+def _outbox_dir() -> Path:
+    return Path(current_app.config["OUTBOX_DIR"])
+
+
+@bp.before_request
+def _development_only() -> None:
+    if current_app.config["FEEDBACK_ENV"] == "production" or not current_app.config.get(
+        "OUTBOX_DIR"
+    ):
+        abort(404)
+
+
+@bp.get("/outbox")
+def outbox() -> str:
+    return render_template("devtools/outbox.html", messages=list_messages(_outbox_dir()))
+
+
+@bp.get("/outbox.json")
+def outbox_json() -> Response:
+    return jsonify(
+        {
+            "messages": [
+                {
+                    "name": item.name,
+                    "subject": item.subject,
+                    "to": item.to,
+                    "date": item.date.isoformat() if item.date else None,
+                    "links": item.links,
+                }
+                for item in list_messages(_outbox_dir())
+            ]
+        }
+    )
+
+
+@bp.get("/outbox/<name>")
+def message(name: str) -> str:
+    item = get_message(_outbox_dir(), name)
+    if item is None:
+        abort(404)
+    html = item.html
+    return render_template(
+        "devtools/message.html",
+        item=item,
+        html_srcdoc=with_links_in_new_tab(html) if html else "",
+    )

@@ -42,6 +42,13 @@ PIGEON = """
 """
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_apps_celery(app):
+    """create_app() makes its Celery app the default: give the suite's back afterwards."""
+    yield
+    app.extensions["celery"].set_default()
+
+
 def _config(channels: list[str]) -> dict:
     return {
         "FEEDBACK_ENV": "testing",

@@ -1,11 +1,8 @@
-"""Email channel plugin (placeholder being written)."""
+"""Email channel plugin for feedback: bilingual invitations over SMTP.
 
-from feedback.channels import Channel, DeliveryResult, Invitation
+Discovered by the core through the ``feedback.channels`` entry point ``email`` (see setup.cfg).
+"""
 
+from feedback_email.channel import EmailChannel
 
-class EmailChannel(Channel):
-    name = "email"
-    requires = frozenset({"email"})
-
-    def send(self, invitation: Invitation) -> DeliveryResult:
-        raise NotImplementedError
+__all__ = ["EmailChannel"]

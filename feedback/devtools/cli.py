@@ -1,0 +1,45 @@
+"""Development commands: `feedback smtp-sink` and `feedback dev` (what `make run` ends with)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+
+def _development_only() -> None:
+    if current_app.config["FEEDBACK_ENV"] == "production":
+        raise click.ClickException("this is a development tool; FEEDBACK_ENV is 'production'")
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("smtp-sink")
+    @click.option("--host", help="Address to listen on.  [default: SMTP_HOST, 127.0.0.1]")
+    @click.option("--port", type=int, help="Port to listen on.  [default: SMTP_PORT, 8025]")
+    def smtp_sink_command(host: str | None, port: int | None) -> None:
+        """Catch every email in OUTBOX_DIR instead of delivering it (until Ctrl-C)."""
+        from feedback.devtools.smtp_sink import serve_forever
+
+        _development_only()
+        folder = current_app.config.get("OUTBOX_DIR")
+        if not folder:
+            raise click.ClickException("OUTBOX_DIR is not set: nowhere to keep the messages")
+        host = host or current_app.config["SMTP_HOST"]
+        port = port or current_app.config["SMTP_PORT"]
+        click.echo(f"SMTP sink on {host}:{port}, writing messages to {folder}")
+        try:
+            serve_forever(host, port, Path(folder))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+
+    @app.cli.command("dev")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Web server address.")
+    @click.option("--port", default=5000, type=int, show_default=True, help="Web server port.")
+    def dev_command(host: str, port: int) -> None:
+        """Run the SMTP sink, the Celery worker with beat and the web server until Ctrl-C."""
+        from feedback.devtools import supervisor
+
+        _development_only()
+        sys.exit(supervisor.run(app, host, port))

@@ -1,0 +1,173 @@
+"""The email channel: bilingual invitations over SMTP, every fault reported as an outcome."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import parseaddr
+from ipaddress import ip_address
+from typing import Any, ClassVar
+
+from flask import Blueprint
+
+from feedback.channels import Channel, DeliveryResult, Invitation
+from feedback_email.message import compose
+
+log = logging.getLogger("feedback.plugins.email")
+
+AUTH_REQUIRED = 530
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _enhanced_status(reply: bytes | str) -> str:
+    """The RFC 3463 status (e.g. 5.1.1) that opens a reply, if any.
+
+    Only this is kept of a server's reply: its free text often repeats the recipient's address.
+    """
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    parts = first.split(".")
+    if len(parts) == 3 and parts[0] in {"2", "4", "5"} and all(p.isdigit() for p in parts):
+        return first
+    return ""
+
+
+def _by_code(what: str, code: int, reply: bytes | str) -> DeliveryResult:
+    detail = f"{what}: {code} {_enhanced_status(reply)}".rstrip()
+    if 500 <= code < 600:
+        return DeliveryResult.permanent(detail)
+    return DeliveryResult.transient(detail)
+
+
+def classify(exc: OSError) -> DeliveryResult:
+    """Turn an SMTP or network failure into an outcome.
+
+    Only a refusal about this recipient or this message (5xx) is permanent. Configuration
+    problems (authentication, TLS, missing extensions) stay transient so that fixing the
+    configuration lets the invitation go out, instead of burning the client's one chance.
+    """
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return DeliveryResult.transient(
+            f"SMTP authentication failed ({exc.smtp_code}): check SMTP_USERNAME and SMTP_PASSWORD"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # smtplib's own wording, e.g. "STARTTLS extension not supported by server."
+        return DeliveryResult.transient(f"SMTP configuration: {exc}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()))
+        return _by_code("recipient refused", code, reply)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        if exc.smtp_code == AUTH_REQUIRED:
+            return DeliveryResult.transient(
+                "SMTP server requires authentication: set SMTP_USERNAME and SMTP_PASSWORD"
+            )
+        return _by_code("sender refused", exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return _by_code("message refused", exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, smtplib.SMTPResponseException):  # greeting, HELO: the server, not the client
+        return DeliveryResult.transient(f"SMTP server error: {exc.smtp_code}")
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return DeliveryResult.transient("SMTP server closed the connection")
+    if isinstance(exc, smtplib.SMTPException):
+        # smtplib raises a bare SMTPException only with fixed texts (e.g. no AUTH method fits)
+        return DeliveryResult.transient(f"SMTP error: {exc}")
+    if isinstance(exc, ssl.SSLError):
+        return DeliveryResult.transient(f"TLS failure: {exc.reason or type(exc).__name__}")
+    if isinstance(exc, TimeoutError):
+        return DeliveryResult.transient("SMTP server timed out")
+    return DeliveryResult.transient(
+        f"cannot reach SMTP server: {exc.strerror or type(exc).__name__}"
+    )
+
+
+class EmailChannel(Channel):
+    """Sends one bilingual multipart email per invitation through an SMTP server."""
+
+    name: ClassVar[str] = "email"
+    requires: ClassVar[frozenset[str]] = frozenset({"email"})
+    settings: ClassVar[Mapping[str, Any]] = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 8025,
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_TIMEOUT": 10,
+        "MAIL_FROM": "Client feedback <no-reply@feedback.localhost>",
+    }
+
+    def check_config(self) -> None:
+        config = self.config
+        if not config["SMTP_HOST"]:
+            raise ValueError("SMTP_HOST is empty")
+        if not 0 < int(config["SMTP_PORT"]) < 65536:
+            raise ValueError(f"SMTP_PORT {config['SMTP_PORT']} is not a TCP port")
+        if int(config["SMTP_TIMEOUT"]) <= 0:
+            raise ValueError("SMTP_TIMEOUT must be a positive number of seconds")
+        if bool(config["SMTP_USERNAME"]) != bool(config["SMTP_PASSWORD"]):
+            raise ValueError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
+        if (
+            config["SMTP_USERNAME"]
+            and not config["SMTP_STARTTLS"]
+            and not _is_loopback(config["SMTP_HOST"])
+        ):
+            raise ValueError(
+                "SMTP_USERNAME is set but SMTP_STARTTLS is off: the password would cross "
+                "the network in clear text"
+            )
+        if "@" not in parseaddr(config["MAIL_FROM"])[1]:
+            raise ValueError("MAIL_FROM must hold an email address, e.g. 'Name <no-reply@x.ca>'")
+
+    def blueprint(self) -> Blueprint:
+        # No routes yet: the blueprint makes the plugin's templates visible to the app.
+        return Blueprint("feedback_email", __name__, template_folder="templates")
+
+    def send(self, invitation: Invitation) -> DeliveryResult:
+        if not invitation.email:
+            return DeliveryResult.permanent("no email address")
+        message = compose(invitation, self.config["MAIL_FROM"])
+        try:
+            self._deliver(message)
+        except OSError as exc:  # smtplib's exceptions, sockets, TLS and timeouts are all OSErrors
+            result = classify(exc)
+            log.warning(
+                "email not delivered",
+                extra={
+                    "fields": {
+                        "invitation": invitation.id,
+                        "outcome": result.outcome,
+                        "detail": result.detail,
+                    }
+                },
+            )
+            return result
+        return DeliveryResult.sent(message["Message-ID"])
+
+    def _deliver(self, message: EmailMessage) -> None:
+        config = self.config
+        smtp = smtplib.SMTP(
+            config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])
+        )
+        try:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+        finally:
+            # The message is accepted once DATA succeeds: a failing QUIT must not turn that
+            # into a retry (and a duplicate email).
+            try:
+                smtp.quit()
+            except OSError:
+                smtp.close()
