@@ -48,6 +48,10 @@ def create_user(email: str, password: str, role: Role = Role.ANALYST) -> User:
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+
+
 def authenticate_user(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:

@@ -1,1 +1,38 @@
-"""Reporting tasks (being written)."""
+"""Thin Celery tasks for reporting: load by id, call a service, commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from sqlalchemy.exc import OperationalError
+
+from feedback.extensions import db
+from feedback.reporting import rollups, services
+
+_retry = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="feedback.reporting.tasks.refresh_rollups", **_retry)
+def refresh_rollups(days: list[str] | None = None) -> int:
+    """Refresh the recent days (and `days`, ISO dates), then enqueue reports whose task was lost.
+
+    Scheduled by beat; returns the number of fact rows written.
+    """
+    results = rollups.refresh_recent(date.fromisoformat(day) for day in days or [])
+    db.session.commit()
+    for report_id in services.reports_to_enqueue():
+        generate_report.delay(report_id)
+    return sum(r.invitation_rows + r.answer_rows for r in results)
+
+
+@shared_task(name="feedback.reporting.tasks.generate_report", **_retry)
+def generate_report(report_id: str) -> str | None:
+    """Refresh the rollups of the report's range, then write its PDF (idempotent)."""
+    status = services.generate(report_id)
+    return status.value if status else None
