@@ -12,16 +12,18 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python setup.cfg plugins/*/setup.cfg
-	$(BIN)/pip install -q -e ".[test]" $(addprefix -e ./,$(wildcard plugins/*/))
+	@echo "installing feedback and its plugins into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/pip install -e ".[test]" $(addprefix -e ./,$(wildcard plugins/*/)) \
+	  >$(VENV)/install.log 2>&1 || (tail -n 40 $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 install: $(STAMP) translations
 
 # The core catalogue, then each plugin's own (its domain is its package name).
 translations: $(STAMP)
-	$(BIN)/pybabel compile -f -d feedback/translations >/dev/null
-	for dir in plugins/*/*/translations; do \
-	  $(BIN)/pybabel compile -f -D "$$(basename "$$(dirname "$$dir")")" -d "$$dir" >/dev/null; \
+	@$(BIN)/pybabel compile -f -d feedback/translations >/dev/null 2>&1
+	@for dir in plugins/*/*/translations; do \
+	  $(BIN)/pybabel compile -f -D "$$(basename "$$(dirname "$$dir")")" -d "$$dir" >/dev/null 2>&1 || exit 1; \
 	done
 
 run: install

@@ -20,7 +20,7 @@ def summary_headings() -> list[str]:
         _("Responses"),
         _("Response rate"),
         _("Satisfied (4 or 5)"),
-        _("95% confidence interval"),
+        _("Confidence interval (95%)"),
         _("Mean rating (1 to 5)"),
         _("Net Promoter Score"),
     ]

@@ -180,7 +180,7 @@ def _trend_table(summary: Summary) -> Table:
         _("Week of") if summary.trend_period == "week" else _("Month"),
         _("Rating answers"),
         _("Satisfied (4 or 5)"),
-        _("95% confidence interval"),
+        _("Confidence interval (95%)"),
     ]
     rows = [
         [

@@ -1,0 +1,81 @@
+"""What the web survey may do with an invitation, decided under a row lock.
+
+The page is read without a lock; every change (opening, answering) re-reads the invitation with
+``SELECT ... FOR UPDATE`` and checks its status again, so a double submit, or a submit racing the
+expiry job, finds the invitation no longer answerable and changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from feedback.db_types import utcnow
+from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.delivery.services import transition
+from feedback.extensions import db
+from feedback.responses.services import ANSWERABLE, complete_response
+
+S = InvitationStatus
+
+
+class SurveyState(enum.Enum):
+    LIVE = "live"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    UNAVAILABLE = "unavailable"  # opted out, failed, or never sent
+
+
+def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyState:
+    """The client's view of an invitation; an overdue one is expired before the job marks it."""
+    if invitation.status is S.COMPLETED:
+        return SurveyState.COMPLETED
+    if invitation.status is S.EXPIRED:
+        return SurveyState.EXPIRED
+    if invitation.status in ANSWERABLE:
+        if invitation.expires_at is not None and invitation.expires_at <= (now or utcnow()):
+            return SurveyState.EXPIRED
+        return SurveyState.LIVE
+    return SurveyState.UNAVAILABLE
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    """Re-read the row under a lock, so the status checked is the one this transaction changes.
+
+    SQLite ignores FOR UPDATE. There, a no-op UPDATE as the transaction's first statement takes
+    the database write lock (waiting for any other writer's commit), so the read that follows
+    sees the latest state and nobody else can change it before this transaction ends.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        no_op = (
+            update(Invitation)
+            .where(Invitation.id == invitation.id)
+            .values(updated_at=Invitation.updated_at)
+        )
+        db.session.execute(no_op, execution_options={"synchronize_session": False})
+    locked = db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
+    assert locked is not None  # invitations are never deleted
+    return locked
+
+
+def mark_opened(invitation: Invitation) -> None:
+    """First view of a sent invitation: sent -> opened. Later views change nothing."""
+    locked = _locked(invitation)
+    if locked.status is S.SENT and survey_state(locked) is SurveyState.LIVE:
+        transition(locked, S.OPENED)
+        locked.opened_at = utcnow()
+    db.session.commit()
+
+
+def submit_answers(invitation: Invitation, answers: dict[str, Any], language: str) -> bool:
+    """Record the response in one transaction; False if the invitation is no longer live."""
+    locked = _locked(invitation)
+    if survey_state(locked) is not SurveyState.LIVE:
+        db.session.rollback()
+        return False
+    complete_response(locked, answers, language=language)
+    db.session.commit()
+    return True
