@@ -17,7 +17,15 @@ $(STAMP): $(BIN)/python setup.cfg plugins/*/setup.cfg
 	  >$(VENV)/install.log 2>&1 || (tail -n 40 $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations node_modules/axe-core/axe.min.js
+
+# axe-core for the accessibility tests (browser tests say why they skip when npm is missing).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --silent && touch $@; \
+	else \
+	  echo "npm not found: the accessibility tests will be skipped (CI fails them)"; \
+	fi
 
 # The core catalogue, then each plugin's own (its domain is its package name).
 translations: $(STAMP)
