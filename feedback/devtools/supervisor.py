@@ -86,7 +86,7 @@ def plan_children(app: Flask, host: str, port: int) -> list[Child]:
                 "worker",
                 "-B",
                 "--pool=solo",
-                "--loglevel=INFO",
+                "--loglevel=WARNING",  # task chatter off; feedback's own logs stay
             ],
             cwd=project_root(),
         )
