@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from flask import current_app
-from sqlalchemy.exc import OperationalError
 
 from feedback.delivery import services
+from feedback.task_options import RETRY_ON_DATABASE_FAULTS
 
 # A dispatch run claims at most this many batches, so one beat tick never runs unbounded.
 MAX_BATCHES_PER_RUN = 50
@@ -14,10 +14,7 @@ MAX_BATCHES_PER_RUN = 50
 
 @shared_task(
     name="feedback.delivery.tasks.dispatch_due",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
+    **RETRY_ON_DATABASE_FAULTS,
 )
 def dispatch_due() -> int:
     services.release_stale_claims()
@@ -35,10 +32,7 @@ def dispatch_due() -> int:
 
 @shared_task(
     name="feedback.delivery.tasks.send_invitations",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
+    **RETRY_ON_DATABASE_FAULTS,
 )
 def send_invitations(invitation_ids: list[str]) -> int:
     sent = 0

@@ -5,20 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
-from sqlalchemy.exc import OperationalError
 
 from feedback.extensions import db
 from feedback.reporting import rollups, services
-
-_retry = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+from feedback.task_options import RETRY_ON_DATABASE_FAULTS
 
 
-@shared_task(name="feedback.reporting.tasks.refresh_rollups", **_retry)
+@shared_task(name="feedback.reporting.tasks.refresh_rollups", **RETRY_ON_DATABASE_FAULTS)
 def refresh_rollups(days: list[str] | None = None) -> int:
     """Refresh the recent days (and `days`, ISO dates), then enqueue reports whose task was lost.
 
@@ -31,7 +24,7 @@ def refresh_rollups(days: list[str] | None = None) -> int:
     return sum(r.invitation_rows + r.answer_rows for r in results)
 
 
-@shared_task(name="feedback.reporting.tasks.generate_report", **_retry)
+@shared_task(name="feedback.reporting.tasks.generate_report", **RETRY_ON_DATABASE_FAULTS)
 def generate_report(report_id: str) -> str | None:
     """Refresh the rollups of the report's range, then write its PDF (idempotent)."""
     status = services.generate(report_id)
