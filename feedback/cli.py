@@ -8,13 +8,17 @@ from flask.cli import FlaskGroup
 
 from feedback.accounts.models import Role
 from feedback.devtools import cli as devtools_cli
+from feedback.distribution import cli as distribution_cli
 from feedback.extensions import db
 from feedback.reporting import cli as reporting_cli
+from feedback.sms import cli as sms_cli
 
 
 def register_commands(app: Flask) -> None:
     reporting_cli.register_commands(app)
     devtools_cli.register_commands(app)
+    distribution_cli.register_commands(app)
+    sms_cli.register_commands(app)
 
     @app.cli.command("create-api-key")
     @click.option("--name", required=True, help="Who will use the key, e.g. 'call centre CRM'.")

@@ -2,6 +2,7 @@
 
 from feedback.accounts.models import ApiKey, Role, User
 from feedback.contacts.models import ContactEvent
+from feedback.conversations.models import Conversation
 from feedback.delivery.models import Invitation, InvitationStatus, InvitationTransition, OptOut
 from feedback.distribution.models import DistributionRule
 from feedback.programs.models import Program
@@ -13,6 +14,7 @@ __all__ = [
     "Answer",
     "ApiKey",
     "ContactEvent",
+    "Conversation",
     "DistributionRule",
     "FactAnswerDaily",
     "FactInvitationDaily",

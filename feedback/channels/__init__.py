@@ -1,5 +1,16 @@
-"""The public plugin API: everything a channel plugin may import from the core."""
+"""The public plugin API: everything a channel plugin may import from the core.
 
-from feedback.channels.base import Channel, DeliveryResult, Invitation, Outcome, Question
+The contract is here; the services a plugin calls (inbound texts, delivery receipts, message
+composition) are in :mod:`feedback.channels.api`.
+"""
 
-__all__ = ["Channel", "DeliveryResult", "Invitation", "Outcome", "Question"]
+from feedback.channels.base import (
+    Channel,
+    DeliveryResult,
+    DeliveryStatus,
+    Invitation,
+    Outcome,
+    Question,
+)
+
+__all__ = ["Channel", "DeliveryResult", "DeliveryStatus", "Invitation", "Outcome", "Question"]

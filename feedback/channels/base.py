@@ -42,6 +42,14 @@ class DeliveryResult:
         return cls(Outcome.PERMANENT, detail=detail)
 
 
+class DeliveryStatus(enum.StrEnum):
+    """What a provider's delivery receipt says happened after it accepted a message."""
+
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"  # the network could not deliver it (unknown, unreachable ...)
+    FAILED = "failed"  # the provider could not send it at all
+
+
 @dataclass(frozen=True)
 class Question:
     """A question as a channel sees it: texts by language, already resolved for the channel."""
@@ -68,6 +76,9 @@ class Invitation:
     program_name: Mapping[str, str]  # {"en": ..., "fr": ...}
     questionnaire_title: Mapping[str, str]
     questions: tuple[Question, ...] = field(default=())
+    #: "link" (one message with survey_url) or "conversation" (the questions asked one at a
+    #: time; only for channels with `conversations = True`).
+    mode: str = "link"
 
 
 class Channel(ABC):
@@ -79,12 +90,25 @@ class Channel(ABC):
     requires: ClassVar[frozenset[str]]
     #: Settings read from the app config, with defaults (listed by `feedback channels`).
     settings: ClassVar[Mapping[str, Any]] = {}
+    #: Channels of the same medium (e.g. "sms") share opt-outs: a client who texts STOP to one
+    #: SMS provider gets nothing from another. None means the channel is its own medium.
+    medium: ClassVar[str | None] = None
+    #: True when the channel receives the client's replies and can carry a survey question by
+    #: question (its blueprint hands them to feedback.channels.api.receive_text).
+    conversations: ClassVar[bool] = False
+    #: Local (start, end) hours when nothing is sent, for rules that set none; e.g. (21, 8).
+    quiet_hours: ClassVar[tuple[int, int] | None] = None
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = {key: config.get(key, default) for key, default in self.settings.items()}
 
     def check_config(self) -> None:  # noqa: B027 - optional hook
         """Raise ValueError at start-up when the configuration cannot work."""
+
+    @property
+    def opt_out_scope(self) -> str:
+        """The channel name under which opt-outs through this channel are recorded."""
+        return self.medium or self.name
 
     def can_reach(self, email: str | None, phone: str | None) -> bool:
         details = {"email": email, "phone": phone}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from flask import Flask, current_app
 
 from feedback.channels.base import Channel
+from feedback.extensions import csrf
 
 ENTRY_POINT_GROUP = "feedback.channels"
 log = logging.getLogger(__name__)
@@ -35,6 +39,36 @@ def load_class(entry_point: EntryPoint) -> type[Channel]:
     return cls
 
 
+def _from_environment(key: str, raw: str, default: Any) -> Any:
+    """An environment variable converted to the type of the setting's default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int | float):
+        try:
+            return type(default)(raw)
+        except ValueError as exc:
+            raise ChannelConfigError(f"{key} must be a number, not {raw!r}") from exc
+    return raw
+
+
+def channel_settings(
+    cls: type[Channel], config: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A channel's settings: the app config, else the environment variable of the same name.
+
+    The core's config only knows its own settings; a plugin's (TWILIO_AUTH_TOKEN, ...) come
+    from the environment like every other setting. Missing ones take the class's defaults.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for key, default in cls.settings.items():
+        if key in config:
+            values[key] = config[key]
+        elif environ.get(key, "") != "":
+            values[key] = _from_environment(key, environ[key], default)
+    return values
+
+
 def init_channels(app: Flask) -> None:
     """Instantiate the enabled channels, mount their blueprints, keep them on the app."""
     found = discover()
@@ -46,13 +80,17 @@ def init_channels(app: Flask) -> None:
                 f"FEEDBACK_CHANNELS names {name!r}, but no installed plugin provides it "
                 f"(installed: {known})"
             )
-        channel = load_class(found[name])(app.config)
+        cls = load_class(found[name])
+        channel = cls(channel_settings(cls, app.config))
         try:
             channel.check_config()
         except ValueError as exc:
             raise ChannelConfigError(f"channel {name!r} is misconfigured: {exc}") from exc
         blueprint = channel.blueprint()
         if blueprint is not None:
+            # Providers post webhooks without a session: each view authenticates its caller
+            # (a signature, a bearer token) instead of the app-wide CSRF check.
+            csrf.exempt(blueprint)
             app.register_blueprint(blueprint, url_prefix=f"/hooks/{name}", name=f"channel_{name}")
         enabled[name] = channel
     app.extensions["feedback.channels"] = enabled

@@ -11,7 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.validation import CleanEvent, validate_event
-from feedback.distribution.services import ClientDetails, plan_invitation
+from feedback.distribution.services import (
+    ClientDetails,
+    invalid_phone_acceptable,
+    plan_invitation,
+)
 from feedback.extensions import db
 from feedback.programs.models import Program
 from feedback.security import client_hash
@@ -75,7 +79,10 @@ def ingest_one(
             )
             db.session.add(event)
             db.session.flush()
-            plan_invitation(event, ClientDetails(clean.email, clean.phone, clean.timezone))
+            client = ClientDetails(
+                clean.email, clean.phone, clean.timezone, phone_invalid=bool(clean.phone_error)
+            )
+            plan_invitation(event, client)
     except IntegrityError:
         # A concurrent request stored the same source + external_id first.
         found = _existing(clean.source, clean.external_id)
@@ -97,6 +104,11 @@ def ingest(payloads: list[Any], api_key_id: str | None = None) -> list[IngestRes
             )
         if clean is not None and programs[clean.program] is None:
             errors = {"program": f"unknown program {clean.program!r}"}
+        elif clean is not None and clean.phone_error:
+            program = programs[clean.program]
+            assert program is not None
+            if not invalid_phone_acceptable(program.id, clean.contact_type):
+                errors = {"client.phone": clean.phone_error}
         if errors or clean is None:
             results.append(IngestResult(index, "rejected", errors=errors))
             continue

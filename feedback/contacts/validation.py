@@ -27,6 +27,9 @@ class CleanEvent:
     phone: str | None
     timezone: str | None
     attributes: dict[str, Any] = field(default_factory=dict)
+    #: Why the phone given was refused, when the event is kept anyway because it also has an
+    #: email: ingest then asks the distribution rule whether it falls back to email.
+    phone_error: str | None = None
 
 
 def _text(data: dict[str, Any], key: str, errors: dict[str, str], max_len: int) -> str:
@@ -121,7 +124,7 @@ def validate_event(data: Any) -> tuple[CleanEvent | None, dict[str, str]]:
         errors["language"] = "must be 'en' or 'fr'"
     client = data.get("client")
     reference = ""
-    email = phone = timezone = None
+    email = phone = timezone = phone_error = None
     if not isinstance(client, dict):
         errors["client"] = "is required: an object with reference and email and/or phone"
     else:
@@ -129,16 +132,20 @@ def validate_event(data: Any) -> tuple[CleanEvent | None, dict[str, str]]:
         reference = _text(client, "reference", client_errors, 128)
         errors.update({f"client.{k}": v for k, v in client_errors.items()})
         email = _email(client.get("email"), errors)
-        phone = _phone(client.get("phone"), errors)
+        phone_errors: dict[str, str] = {}
+        phone = _phone(client.get("phone"), phone_errors)
         timezone = _timezone(client.get("timezone"), errors)
         if not client.get("email") and not client.get("phone"):
             errors["client"] = "needs an email and/or a phone"
+        phone_error = phone_errors.get("client.phone")
     attributes = data.get("attributes", {})
     if not isinstance(attributes, dict) or not all(
         isinstance(v, str | int | float | bool) or v is None for v in attributes.values()
     ):
         errors["attributes"] = "must be an object of plain values"
         attributes = {}
+    if phone_error and (errors or email is None):
+        errors["client.phone"] = phone_error
     if errors:
         return None, errors
     assert occurred_at is not None
@@ -155,6 +162,7 @@ def validate_event(data: Any) -> tuple[CleanEvent | None, dict[str, str]]:
             phone=phone,
             timezone=timezone,
             attributes=attributes,
+            phone_error=phone_error,
         ),
         {},
     )

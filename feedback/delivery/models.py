@@ -16,6 +16,8 @@ class InvitationStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     SENDING = "sending"
     SENT = "sent"
+    DELIVERED = "delivered"  # the provider's receipt says the handset (or mailbox) has it
+    UNDELIVERED = "undelivered"  # accepted by the provider, then not delivered
     FAILED = "failed"
     OPENED = "opened"
     COMPLETED = "completed"
@@ -29,8 +31,12 @@ S = InvitationStatus
 TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
     S.SCHEDULED: frozenset({S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
     S.SENDING: frozenset({S.SENT, S.SCHEDULED, S.FAILED, S.OPTED_OUT}),
-    S.SENT: frozenset({S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
+    S.SENT: frozenset(
+        {S.DELIVERED, S.UNDELIVERED, S.FAILED, S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}
+    ),
+    S.DELIVERED: frozenset({S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
     S.OPENED: frozenset({S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
+    S.UNDELIVERED: frozenset(),
     S.FAILED: frozenset(),
     S.COMPLETED: frozenset({S.OPTED_OUT}),
     S.EXPIRED: frozenset({S.OPTED_OUT}),
@@ -38,7 +44,9 @@ TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
     S.SKIPPED: frozenset(),
 }
 # Contact details are only kept while the invitation may still need them.
-KEEPS_CONTACT_DETAILS = frozenset({S.SCHEDULED, S.SENDING, S.SENT, S.OPENED})
+KEEPS_CONTACT_DETAILS = frozenset({S.SCHEDULED, S.SENDING, S.SENT, S.DELIVERED, S.OPENED})
+# Sent and not yet answered, expired or refused: the client may still answer.
+AWAITING_ANSWER = frozenset({S.SENT, S.DELIVERED, S.OPENED})
 
 _status_type = Enum(
     InvitationStatus,
@@ -48,9 +56,26 @@ _status_type = Enum(
 )
 
 
+class InvitationMode(enum.StrEnum):
+    LINK = "link"  # one message with the one-time web link
+    CONVERSATION = "conversation"  # the questions asked one at a time, each reply an answer
+
+
+mode_type = Enum(
+    InvitationMode,
+    native_enum=False,
+    length=16,
+    values_callable=lambda e: [m.value for m in e],
+)
+
+
 class Invitation(db.Model):
     __tablename__ = "invitations"
-    __table_args__ = (Index("ix_invitations_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_invitations_status_due_at", "status", "due_at"),
+        # Delivery receipts find their invitation by the provider's message id.
+        Index("ix_invitations_channel_provider_ref", "channel", "provider_ref"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(ForeignKey("contact_events.id"), unique=True)
@@ -60,6 +85,10 @@ class Invitation(db.Model):
         ForeignKey("questionnaire_versions.id")
     )
     channel: Mapped[str | None] = mapped_column(String(32))
+    # Decided when planned (the rule's mode, if the channel can hold a conversation).
+    mode: Mapped[InvitationMode] = mapped_column(
+        mode_type, default=InvitationMode.LINK, server_default=InvitationMode.LINK.value
+    )
     language: Mapped[str] = mapped_column(String(2))
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
     # Keyed hash of the address used (email or phone): survives purging, for opt-outs.

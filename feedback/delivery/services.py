@@ -15,18 +15,24 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 
 from feedback import channels
-from feedback.channels.registry import get_channel
+from feedback.channels.registry import enabled_channels, get_channel
+from feedback.conversations.models import Conversation
+from feedback.conversations.texts import asks_first_question
 from feedback.db_types import utcnow
 from feedback.delivery.models import (
+    AWAITING_ANSWER,
     KEEPS_CONTACT_DETAILS,
     TRANSITIONS,
     Invitation,
+    InvitationMode,
     InvitationStatus,
     InvitationTransition,
     OptOut,
 )
+from feedback.distribution.quiet_hours import earliest_send_time
 from feedback.extensions import db
 from feedback.security import new_token, token_hash
+from feedback.surveys.models import Question
 
 S = InvitationStatus
 log = logging.getLogger(__name__)
@@ -65,6 +71,23 @@ def transition(
     if to_status not in KEEPS_CONTACT_DETAILS:
         invitation.email = invitation.phone = None
     record_transition(invitation, current, to_status, reason)
+
+
+def locked_invitation(invitation_id: str) -> Invitation | None:
+    """Re-read an invitation under a row lock held until the transaction ends.
+
+    SQLite ignores FOR UPDATE. There, a no-op UPDATE as the transaction's first statement takes
+    the database write lock (waiting for any other writer's commit), so the read that follows
+    sees the latest state and nobody else can change it before this transaction ends.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        no_op = (
+            update(Invitation)
+            .where(Invitation.id == invitation_id)
+            .values(updated_at=Invitation.updated_at)
+        )
+        db.session.execute(no_op, execution_options={"synchronize_session": False})
+    return db.session.get(Invitation, invitation_id, with_for_update=True, populate_existing=True)
 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[str]:
@@ -138,6 +161,26 @@ def invitation_for_unsubscribe_code(code: str) -> Invitation | None:
     return db.session.get(Invitation, invitation_id)
 
 
+def as_channel_question(question: Question, channel_name: str | None) -> channels.Question:
+    """A question as a channel sees it, in the channel's wording where it has one.
+
+    Wordings are looked up under the channel's name, then under its medium ("sms"), so one
+    SMS wording serves every SMS provider.
+    """
+    keys = [channel_name] if channel_name else []
+    channel = get_channel(channel_name) if channel_name else None
+    if channel is not None and channel.medium:
+        keys.append(channel.medium)
+    key = next((k for k in keys if k in (question.wordings or {})), channel_name)
+    return channels.Question(
+        code=question.code,
+        kind=question.kind.value,
+        text={lang: question.text(lang, key) for lang in ("en", "fr")},
+        required=question.required,
+        options=tuple(question.options or ()),
+    )
+
+
 def build_message(invitation: Invitation, token: str) -> channels.Invitation:
     base = current_app.config["PUBLIC_BASE_URL"]
     version = invitation.questionnaire_version
@@ -153,16 +196,8 @@ def build_message(invitation: Invitation, token: str) -> channels.Invitation:
         expires_at=invitation.expires_at,
         program_name={"en": program.name_en, "fr": program.name_fr},
         questionnaire_title={"en": version.title("en"), "fr": version.title("fr")},
-        questions=tuple(
-            channels.Question(
-                code=q.code,
-                kind=q.kind.value,
-                text={lang: q.text(lang, invitation.channel) for lang in ("en", "fr")},
-                required=q.required,
-                options=tuple(q.options or ()),
-            )
-            for q in version.questions
-        ),
+        questions=tuple(as_channel_question(q, invitation.channel) for q in version.questions),
+        mode=invitation.mode.value,
     )
 
 
@@ -188,12 +223,21 @@ def send_invitation(invitation_id: str) -> InvitationStatus | None:
         transition(invitation, S.OPTED_OUT, "opted_out_before_send")
         db.session.commit()
         return invitation.status
+    # Claimed late (a worker was down) or retried into the night: wait for the morning.
+    now = utcnow()
+    resume = earliest_send_time(invitation, now)
+    if resume > now:
+        invitation.due_at = resume
+        transition(invitation, S.SCHEDULED, "quiet_hours")
+        db.session.commit()
+        return invitation.status
 
     token = new_token()
     invitation.token_hash = token_hash(token)
     invitation.attempts += 1
+    message = build_message(invitation, token)
     try:
-        result = channel.send(build_message(invitation, token))
+        result = channel.send(message)
     except Exception as exc:  # a plugin broke its contract: treat as transient, keep going
         log.exception("channel %s raised while sending invitation %s", channel.name, invitation.id)
         result = channels.DeliveryResult.transient(f"plugin error: {type(exc).__name__}")
@@ -204,6 +248,11 @@ def send_invitation(invitation_id: str) -> InvitationStatus | None:
         invitation.provider_ref = result.provider_ref
         invitation.last_error = None
         transition(invitation, S.SENT)
+        if invitation.mode is InvitationMode.CONVERSATION:
+            # The next reply answers the first question, or (if the text had no room for it)
+            # starts the survey.
+            position = 0 if asks_first_question(message) else -1
+            db.session.add(Conversation(invitation_id=invitation.id, position=position))
     elif (
         result.outcome is channels.Outcome.TRANSIENT
         and invitation.attempts < current_app.config["SEND_MAX_ATTEMPTS"]
@@ -235,12 +284,34 @@ def send_invitation(invitation_id: str) -> InvitationStatus | None:
     return invitation.status
 
 
-def is_opted_out(channel: str, addr_hash: str | None, client_hash: str) -> bool:
-    conditions = [OptOut.client_hash == client_hash]
+def opt_out_scope(channel_name: str) -> str:
+    """Where opt-outs through this channel are recorded: its medium ("sms"), else its name."""
+    channel = get_channel(channel_name)
+    return channel.opt_out_scope if channel is not None else channel_name
+
+
+def _opt_out_channels(channel_name: str) -> list[str]:
+    """The OptOut.channel values that stop this channel."""
+    return list(dict.fromkeys([channel_name, opt_out_scope(channel_name), "all"]))
+
+
+def channels_of_scope(channel_name: str) -> list[str]:
+    """Every enabled channel sharing this channel's opt-outs (itself included)."""
+    scope = opt_out_scope(channel_name)
+    names = [name for name, ch in enabled_channels().items() if ch.opt_out_scope == scope]
+    return list(dict.fromkeys([channel_name, *names]))
+
+
+def is_opted_out(channel: str, addr_hash: str | None, client_hash: str | None) -> bool:
+    conditions = [OptOut.client_hash == client_hash] if client_hash else []
     if addr_hash:
         conditions.append(OptOut.address_hash == addr_hash)
+    if not conditions:
+        return False
     found = db.session.scalar(
-        select(OptOut.id).where(OptOut.channel.in_([channel, "all"]), or_(*conditions)).limit(1)
+        select(OptOut.id)
+        .where(OptOut.channel.in_(_opt_out_channels(channel)), or_(*conditions))
+        .limit(1)
     )
     return found is not None
 
@@ -255,7 +326,7 @@ def expire_due(now: datetime | None = None) -> int:
     rows = db.session.scalars(
         select(Invitation)
         .where(
-            Invitation.status.in_([S.SCHEDULED, S.SENT, S.OPENED]),
+            Invitation.status.in_([S.SCHEDULED, *AWAITING_ANSWER]),
             Invitation.expires_at < now,
         )
         .with_for_update(skip_locked=True)
@@ -273,15 +344,16 @@ def invitation_for_token(token: str) -> Invitation | None:
 def opt_out(invitation: Invitation, source: str) -> None:
     """Record an opt-out for the invitation's address and client; stop the invitation if live."""
     assert invitation.channel is not None
+    scope = opt_out_scope(invitation.channel)
     exists = db.session.scalar(
         select(OptOut.id).where(
-            OptOut.channel == invitation.channel, OptOut.client_hash == invitation.client_hash
+            OptOut.channel == scope, OptOut.client_hash == invitation.client_hash
         )
     )
     if exists is None:
         db.session.add(
             OptOut(
-                channel=invitation.channel,
+                channel=scope,
                 address_hash=invitation.address_hash,
                 client_hash=invitation.client_hash,
                 source=source,
@@ -289,3 +361,63 @@ def opt_out(invitation: Invitation, source: str) -> None:
         )
     if S.OPTED_OUT in TRANSITIONS[invitation.status]:
         transition(invitation, S.OPTED_OUT, f"opt_out_{source}")
+
+
+def opt_out_address(
+    channel_name: str, addr_hash: str, client_hash: str | None, source: str
+) -> None:
+    """Record an opt-out for an address (a phone number that texted STOP, say)."""
+    db.session.add(
+        OptOut(
+            channel=opt_out_scope(channel_name),
+            address_hash=addr_hash,
+            client_hash=client_hash,
+            source=source,
+        )
+    )
+
+
+def opt_in_address(channel_name: str, addr_hash: str) -> int:
+    """Lift the opt-outs of an address for this channel's medium; returns how many."""
+    rows = db.session.scalars(
+        select(OptOut).where(
+            OptOut.address_hash == addr_hash,
+            OptOut.channel.in_([opt_out_scope(channel_name), *channels_of_scope(channel_name)]),
+        )
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
+# A receipt moves an invitation only while it is sent and nothing else happened: receipts may
+# arrive late and out of order, after the client has already answered, say.
+_RECEIPT_STATES = {
+    channels.DeliveryStatus.DELIVERED: S.DELIVERED,
+    channels.DeliveryStatus.UNDELIVERED: S.UNDELIVERED,
+    channels.DeliveryStatus.FAILED: S.FAILED,
+}
+
+
+def record_delivery_status(
+    channel_name: str, provider_ref: str, status: channels.DeliveryStatus, detail: str = ""
+) -> InvitationStatus | None:
+    """Apply a provider's delivery receipt; the invitation's new status, or None if unchanged.
+
+    `sent_at` is kept: the message did leave, and reporting counts invitations by it.
+    """
+    found = db.session.scalar(
+        select(Invitation.id).where(
+            Invitation.channel == channel_name, Invitation.provider_ref == provider_ref
+        )
+    )
+    invitation = locked_invitation(found) if found else None
+    to_status = _RECEIPT_STATES[status]
+    if invitation is None or invitation.status is not S.SENT:
+        db.session.commit()
+        return None
+    if detail:
+        invitation.last_error = detail[:500]
+    transition(invitation, to_status, f"receipt_{status.value}")
+    db.session.commit()
+    return to_status

@@ -1,4 +1,5 @@
-"""The development outbox in the browser: /dev/outbox lists what the SMTP sink received.
+"""The development outbox in the browser: /dev/outbox lists what the SMTP sink received,
+/dev/sms the text messages SMS channels kept instead of sending (see feedback.sms.outbox).
 
 create_app() registers this blueprint only when OUTBOX_DIR is set outside production; the
 request-time guard below refuses again, should the configuration change after start-up.
@@ -11,6 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
 from feedback.devtools.outbox import get_message, list_messages, with_links_in_new_tab
+from feedback.sms.outbox import threads
 
 bp = Blueprint("devtools", __name__, url_prefix="/dev")
 
@@ -60,4 +62,37 @@ def message(name: str) -> str:
         "devtools/message.html",
         item=item,
         html_srcdoc=with_links_in_new_tab(html) if html else "",
+    )
+
+
+@bp.get("/sms")
+def sms() -> str:
+    """Each number's texts as its phone would show them, with their segment counts."""
+    return render_template("devtools/sms.html", threads=threads(_outbox_dir()))
+
+
+@bp.get("/sms.json")
+def sms_json() -> Response:
+    return jsonify(
+        {
+            "threads": [
+                {
+                    "number": thread.number,
+                    "texts": [
+                        {
+                            "name": text.name,
+                            "direction": text.direction,
+                            "channel": text.channel,
+                            "at": text.at.isoformat(),
+                            "body": text.body,
+                            "segments": text.count.segments,
+                            "encoding": text.count.encoding.value,
+                            "characters": text.count.characters,
+                        }
+                        for text in thread.texts
+                    ],
+                }
+                for thread in threads(_outbox_dir())
+            ]
+        }
     )

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import new_id
+from feedback.delivery.models import InvitationMode, mode_type
 from feedback.extensions import db
 
 
@@ -18,12 +19,19 @@ class DistributionRule(db.Model):
     contact_type: Mapped[str | None] = mapped_column(String(64))
     questionnaire_version_id: Mapped[str] = mapped_column(ForeignKey("questionnaire_versions.id"))
     channel: Mapped[str] = mapped_column(String(32))
+    # Link or conversation; a channel that cannot hold a conversation sends the link instead.
+    mode: Mapped[InvitationMode] = mapped_column(
+        mode_type, default=InvitationMode.LINK, server_default=InvitationMode.LINK.value
+    )
+    # Used when the rule's channel cannot reach the client (no phone, or an invalid one).
+    fallback_channel: Mapped[str | None] = mapped_column(String(32))
     delay_minutes: Mapped[int] = mapped_column(Integer, default=0)
     sampling_rate: Mapped[float] = mapped_column(Float, default=1.0)
     expiry_days: Mapped[int] = mapped_column(Integer, default=14)
     # At most one survey per client per this many days (0 turns the rule off).
     fatigue_days: Mapped[int] = mapped_column(Integer, default=30)
-    # Local hours in the client's zone when nothing is sent; None on both disables them.
+    # Local hours in the client's zone when nothing is sent. None on both takes the channel's
+    # default (21:00-08:00 for text messages, none for email); equal hours disable them.
     quiet_start_hour: Mapped[int | None] = mapped_column(Integer)
     quiet_end_hour: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -5,24 +5,35 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
+from feedback.channels.base import Channel
 from feedback.channels.registry import get_channel
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.delivery.models import Invitation, InvitationMode, InvitationStatus
 from feedback.delivery.services import is_opted_out, record_transition
 from feedback.distribution.models import DistributionRule
+from feedback.distribution.quiet_hours import outside_quiet_hours, quiet_window
 from feedback.extensions import db
 from feedback.security import address_hash
+
+__all__ = [
+    "ClientDetails",
+    "find_rule",
+    "invalid_phone_acceptable",
+    "outside_quiet_hours",
+    "plan_invitation",
+    "sampled_in",
+]
 
 # Statuses that count as "this client was surveyed" for the fatigue rule.
 SURVEYED = (
     InvitationStatus.SCHEDULED,
     InvitationStatus.SENDING,
     InvitationStatus.SENT,
+    InvitationStatus.DELIVERED,
     InvitationStatus.OPENED,
     InvitationStatus.COMPLETED,
     InvitationStatus.EXPIRED,
@@ -34,6 +45,8 @@ class ClientDetails:
     email: str | None
     phone: str | None
     timezone: str | None
+    #: A phone number was given but was not valid (and so is None above).
+    phone_invalid: bool = False
 
 
 def find_rule(program_id: str, contact_type: str) -> DistributionRule | None:
@@ -75,21 +88,15 @@ def recently_surveyed(client_hash: str, days: int, now: datetime) -> bool:
     return found is not None
 
 
-def outside_quiet_hours(
-    moment: datetime, zone: str, start: int | None, end: int | None
-) -> datetime:
-    """The first moment at or after `moment` that is not within [start, end) local hours."""
-    if start is None or end is None or start == end:
-        return moment
-    local = moment.astimezone(ZoneInfo(zone))
-    hour = local.hour
-    quiet = (start <= hour < end) if start < end else (hour >= start or hour < end)
-    if not quiet:
-        return moment
-    resume = local.replace(hour=end, minute=0, second=0, microsecond=0)
-    if resume <= local:
-        resume += timedelta(days=1)
-    return resume.astimezone(moment.tzinfo)
+def invalid_phone_acceptable(program_id: str, contact_type: str) -> bool:
+    """Whether an event with an invalid phone (and an email) may still be surveyed.
+
+    Only when its rule names a fallback channel that reaches clients by email; otherwise the
+    invalid phone is reported to the sender as a per-field error.
+    """
+    rule = find_rule(program_id, contact_type)
+    fallback = get_channel(rule.fallback_channel) if rule and rule.fallback_channel else None
+    return fallback is not None and fallback.requires <= {"email"}
 
 
 def plan_invitation(event: ContactEvent, client: ClientDetails) -> Invitation:
@@ -104,19 +111,19 @@ def plan_invitation(event: ContactEvent, client: ClientDetails) -> Invitation:
         created_at=now,
     )
     rule = find_rule(event.program_id, event.contact_type)
-    reason = _skip_reason(event, client, rule, invitation, now)
-    if reason is None:
+    skip, note = _decide(event, client, rule, invitation, now)
+    if skip is None:
         assert rule is not None
+        channel = get_channel(invitation.channel or "")
         due = max(event.occurred_at + timedelta(minutes=rule.delay_minutes), now)
         zone = client.timezone or event.program.timezone
-        invitation.due_at = outside_quiet_hours(
-            due, zone, rule.quiet_start_hour, rule.quiet_end_hour
-        )
+        invitation.due_at = outside_quiet_hours(due, zone, *quiet_window(rule, channel))
         invitation.expires_at = invitation.due_at + timedelta(days=rule.expiry_days)
         invitation.status = InvitationStatus.SCHEDULED
+        invitation.reason = note
     else:
         invitation.status = InvitationStatus.SKIPPED
-        invitation.reason = reason
+        invitation.reason = skip
         invitation.email = invitation.phone = None
     db.session.add(invitation)
     db.session.flush()
@@ -124,33 +131,54 @@ def plan_invitation(event: ContactEvent, client: ClientDetails) -> Invitation:
     return invitation
 
 
-def _skip_reason(
+def _reachable_channel(
+    rule: DistributionRule, client: ClientDetails
+) -> tuple[Channel | None, str | None]:
+    """The rule's channel, or its fallback when the rule's cannot reach the client.
+
+    Returns the channel (None when there is none) and the reason it was chosen or refused.
+    """
+    channel = get_channel(rule.channel)
+    if channel is None:
+        return None, "channel_unavailable"
+    if channel.can_reach(client.email, client.phone):
+        return channel, None
+    why = "invalid_phone" if client.phone_invalid and "phone" in channel.requires else None
+    fallback = get_channel(rule.fallback_channel) if rule.fallback_channel else None
+    if fallback is not None and fallback.can_reach(client.email, client.phone):
+        return fallback, f"fallback_{why or 'no_contact_details'}"
+    return None, why or "no_contact_details"
+
+
+def _decide(
     event: ContactEvent,
     client: ClientDetails,
     rule: DistributionRule | None,
     invitation: Invitation,
     now: datetime,
-) -> str | None:
+) -> tuple[str | None, str | None]:
+    """(why the event is not surveyed, None if it is; a note such as a fallback's reason)."""
     if rule is None:
-        return "no_rule"
+        return "no_rule", None
     invitation.rule_id = rule.id
     invitation.channel = rule.channel
     invitation.questionnaire_version_id = rule.questionnaire_version_id
-    channel = get_channel(rule.channel)
+    channel, decision = _reachable_channel(rule, client)
     if channel is None:
-        return "channel_unavailable"
-    if not channel.can_reach(client.email, client.phone):
-        return "no_contact_details"
+        return decision, None
+    invitation.channel = channel.name
+    invitation.mode = rule.mode if channel.conversations else InvitationMode.LINK
     invitation.email = client.email if "email" in channel.requires else None
     invitation.phone = client.phone if "phone" in channel.requires else None
     address = invitation.email or invitation.phone
     invitation.address_hash = address_hash(address) if address else None
-    if is_opted_out(rule.channel, invitation.address_hash, event.client_hash):
-        return "opted_out"
-    if event.occurred_at + timedelta(days=rule.expiry_days) < now:
-        return "stale_event"
-    if not sampled_in(event.id, rule.sampling_rate):
-        return "not_sampled"
-    if recently_surveyed(event.client_hash, rule.fatigue_days, now):
-        return "fatigue"
-    return None
+    skip = None
+    if is_opted_out(channel.name, invitation.address_hash, event.client_hash):
+        skip = "opted_out"
+    elif event.occurred_at + timedelta(days=rule.expiry_days) < now:
+        skip = "stale_event"
+    elif not sampled_in(event.id, rule.sampling_rate):
+        skip = "not_sampled"
+    elif recently_surveyed(event.client_hash, rule.fatigue_days, now):
+        skip = "fatigue"
+    return skip, decision

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.delivery.models import AWAITING_ANSWER, Invitation, InvitationStatus
 from feedback.delivery.services import transition
 from feedback.extensions import db
 from feedback.responses.models import Answer, Response
 from feedback.surveys.models import Question, QuestionKind
 
-ANSWERABLE = (InvitationStatus.SENT, InvitationStatus.OPENED)
+ANSWERABLE = tuple(AWAITING_ANSWER)
 
 
 def response_for(invitation: Invitation) -> Response:

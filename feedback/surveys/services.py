@@ -11,11 +11,9 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-
 from feedback.db_types import utcnow
 from feedback.delivery.models import Invitation, InvitationStatus
-from feedback.delivery.services import transition
+from feedback.delivery.services import locked_invitation, transition
 from feedback.extensions import db
 from feedback.responses.services import ANSWERABLE, complete_response
 
@@ -43,28 +41,15 @@ def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyS
 
 
 def _locked(invitation: Invitation) -> Invitation:
-    """Re-read the row under a lock, so the status checked is the one this transaction changes.
-
-    SQLite ignores FOR UPDATE. There, a no-op UPDATE as the transaction's first statement takes
-    the database write lock (waiting for any other writer's commit), so the read that follows
-    sees the latest state and nobody else can change it before this transaction ends.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        no_op = (
-            update(Invitation)
-            .where(Invitation.id == invitation.id)
-            .values(updated_at=Invitation.updated_at)
-        )
-        db.session.execute(no_op, execution_options={"synchronize_session": False})
-    locked = db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
+    locked = locked_invitation(invitation.id)
     assert locked is not None  # invitations are never deleted
     return locked
 
 
 def mark_opened(invitation: Invitation) -> None:
-    """First view of a sent invitation: sent -> opened. Later views change nothing."""
+    """First view of a sent (or delivered) invitation: -> opened. Later views change nothing."""
     locked = _locked(invitation)
-    if locked.status is S.SENT and survey_state(locked) is SurveyState.LIVE:
+    if locked.status in (S.SENT, S.DELIVERED) and survey_state(locked) is SurveyState.LIVE:
         transition(locked, S.OPENED)
         locked.opened_at = utcnow()
     db.session.commit()

@@ -1,0 +1,205 @@
+"""The conversation engine: what to do with one text a client sent, and what to text back.
+
+Order of precedence, for every inbound text:
+
+1. STOP and its variants: an opt-out for the number at once (for every channel of the medium),
+   every live invitation to it stopped, one confirmation; a repeated STOP gets no reply.
+2. START from a number that opted out: the opt-out lifted, one confirmation. (From any other
+   number it is an ordinary reply: "Start" answers "Reply OK to start".)
+3. A number that opted out gets nothing else, whatever it sends.
+4. HELP / AIDE: who is writing and how to stop.
+5. A reply to a live invitation in conversation mode answers its current question.
+6. Anything else (unknown numbers, a survey closed or answered, link-mode invitations): nothing.
+
+Each call is one transaction, under a lock on the invitation, so two texts arriving together
+are answered one after the other.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from feedback.contacts.validation import normalise_phone
+from feedback.conversations import texts
+from feedback.conversations.models import Conversation
+from feedback.conversations.parsing import Invalid, Keyword, KeywordMatch, keyword, parse_answer
+from feedback.db_types import utcnow
+from feedback.delivery.models import (
+    AWAITING_ANSWER,
+    Invitation,
+    InvitationMode,
+    InvitationStatus,
+)
+from feedback.delivery.services import (
+    as_channel_question,
+    channels_of_scope,
+    is_opted_out,
+    locked_invitation,
+    opt_in_address,
+    opt_out,
+    opt_out_address,
+    transition,
+)
+from feedback.extensions import db
+from feedback.responses.services import complete_response, response_for, save_answer
+from feedback.security import address_hash
+
+S = InvitationStatus
+log = logging.getLogger(__name__)
+KEYWORD_SOURCE = "sms_keyword"
+
+
+def _address_hash(sender: str) -> str:
+    """The keyed hash of the sender's number, normalised as numbers are at ingest."""
+    try:
+        return address_hash(normalise_phone(sender))
+    except ValueError:
+        return address_hash(sender)
+
+
+def _latest_invitation(channel_name: str, addr_hash: str) -> Invitation | None:
+    """The most recent invitation sent to this number on this medium, whatever its state."""
+    return db.session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.channel.in_(channels_of_scope(channel_name)),
+            Invitation.address_hash == addr_hash,
+            Invitation.sent_at.is_not(None),
+        )
+        .order_by(Invitation.sent_at.desc())
+        .limit(1)
+    )
+
+
+def _live_invitation(channel_name: str, addr_hash: str) -> Invitation | None:
+    """The invitation a reply on this channel answers: the latest one still awaiting answers."""
+    found = db.session.scalar(
+        select(Invitation.id)
+        .where(
+            Invitation.channel == channel_name,
+            Invitation.address_hash == addr_hash,
+            Invitation.status.in_(AWAITING_ANSWER),
+        )
+        .order_by(Invitation.sent_at.desc())
+        .limit(1)
+    )
+    invitation = locked_invitation(found) if found else None
+    if invitation is None or invitation.status not in AWAITING_ANSWER:
+        return None
+    if invitation.expires_at is not None and invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def _stop(channel_name: str, addr_hash: str, latest: Invitation | None) -> None:
+    opt_out_address(channel_name, addr_hash, latest.client_hash if latest else None, KEYWORD_SOURCE)
+    live = db.session.scalars(
+        select(Invitation.id).where(
+            Invitation.channel.in_(channels_of_scope(channel_name)),
+            Invitation.address_hash == addr_hash,
+            Invitation.status.in_([S.SCHEDULED, *AWAITING_ANSWER]),
+        )
+    ).all()
+    for invitation_id in live:
+        invitation = locked_invitation(invitation_id)
+        assert invitation is not None
+        if invitation.status in (S.SCHEDULED, *AWAITING_ANSWER):
+            opt_out(invitation, KEYWORD_SOURCE)
+
+
+def _keyword_reply(
+    match: KeywordMatch, channel_name: str, addr_hash: str, opted_out: bool
+) -> list[str]:
+    latest = _latest_invitation(channel_name, addr_hash)
+    # A word of one language (AIDE, ARRET) says which the client uses now.
+    language = match.language or (latest.language if latest else None)
+    if match.keyword is Keyword.STOP:
+        if opted_out:
+            return []
+        _stop(channel_name, addr_hash, latest)
+        return [texts.opted_out(language)]
+    if match.keyword is Keyword.START:
+        opt_in_address(channel_name, addr_hash)
+        return [texts.opted_in(language)]
+    if opted_out:
+        return []
+    program = latest.program if latest else None
+    names = {"en": program.name_en, "fr": program.name_fr} if program else None
+    return [texts.help_text(language, names)]
+
+
+def _conversation_for(invitation: Invitation) -> Conversation:
+    """The invitation's conversation (started when sent; at the first question if missing)."""
+    conversation = db.session.scalar(
+        select(Conversation).where(Conversation.invitation_id == invitation.id)
+    )
+    if conversation is None:
+        conversation = Conversation(invitation_id=invitation.id, position=0, reprompts=0)
+        db.session.add(conversation)
+    return conversation
+
+
+def _answer(invitation: Invitation, body: str) -> list[str]:
+    """Take the reply as the answer to the current question; the next text to send."""
+    assert invitation.questionnaire_version is not None
+    questions = invitation.questionnaire_version.questions
+    if not questions:
+        return []
+    conversation = _conversation_for(invitation)
+    if invitation.status in (S.SENT, S.DELIVERED):
+        invitation.opened_at = utcnow()
+        transition(invitation, S.OPENED)
+    language = invitation.language
+    if conversation.position < 0:  # the invitation asked the client to reply to start
+        conversation.position = 0
+        first = as_channel_question(questions[0], invitation.channel)
+        return [texts.question_prompt(first, 1, len(questions), language)]
+    question = questions[conversation.position]
+    seen = as_channel_question(question, invitation.channel)
+    try:
+        value = parse_answer(seen, body)
+    except Invalid:
+        if conversation.reprompts == 0:
+            conversation.reprompts = 1
+            return [texts.reprompt(seen, language)]
+    else:
+        save_answer(response_for(invitation), question, value)
+    conversation.position += 1
+    conversation.reprompts = 0
+    if conversation.position >= len(questions):
+        complete_response(invitation, {}, language)
+        return [texts.thanks(language)]
+    following = as_channel_question(questions[conversation.position], invitation.channel)
+    return [texts.question_prompt(following, conversation.position + 1, len(questions), language)]
+
+
+def receive_text(channel_name: str, sender: str, body: str) -> list[str]:
+    """Handle one inbound text from `sender` on `channel_name`; the texts to send back.
+
+    Commits. Never raises for a client's input: an unknown number or a closed survey gets an
+    empty list.
+    """
+    addr_hash = _address_hash(sender)
+    opted_out = is_opted_out(channel_name, addr_hash, None)
+    match = keyword(body)
+    if match is not None and match.keyword is Keyword.START and not opted_out:
+        match = None  # nothing to lift: "Start" answers "Reply OK to start", say
+    if match is not None:
+        replies = _keyword_reply(match, channel_name, addr_hash, opted_out)
+        outcome = f"keyword_{match.keyword.value}"
+    elif opted_out:
+        replies, outcome = [], "opted_out"
+    else:
+        invitation = _live_invitation(channel_name, addr_hash)
+        if invitation is None or invitation.mode is not InvitationMode.CONVERSATION:
+            replies, outcome = [], "no_live_conversation"
+        else:
+            replies, outcome = _answer(invitation, body), "answer"
+    db.session.commit()
+    log.info(
+        "inbound text",
+        extra={"fields": {"channel": channel_name, "outcome": outcome, "replies": len(replies)}},
+    )
+    return replies

@@ -1,0 +1,53 @@
+"""Quiet hours: local hours in the client's time zone (else the program's) when nothing is sent.
+
+Applied twice: when an invitation is planned, and again when it is about to be sent, so that an
+invitation claimed late (a worker was down) or retried into the evening still waits until morning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from feedback.channels.base import Channel
+from feedback.channels.registry import get_channel
+from feedback.delivery.models import Invitation
+from feedback.distribution.models import DistributionRule
+from feedback.extensions import db
+
+
+def quiet_window(
+    rule: DistributionRule | None, channel: Channel | None
+) -> tuple[int | None, int | None]:
+    """The rule's hours if it sets any, else the channel's default (e.g. 21-8 for texts)."""
+    if rule is not None and (rule.quiet_start_hour is not None or rule.quiet_end_hour is not None):
+        return rule.quiet_start_hour, rule.quiet_end_hour
+    if channel is not None and channel.quiet_hours is not None:
+        return channel.quiet_hours
+    return None, None
+
+
+def outside_quiet_hours(
+    moment: datetime, zone: str, start: int | None, end: int | None
+) -> datetime:
+    """The first moment at or after `moment` that is not within [start, end) local hours."""
+    if start is None or end is None or start == end:
+        return moment
+    local = moment.astimezone(ZoneInfo(zone))
+    hour = local.hour
+    quiet = (start <= hour < end) if start < end else (hour >= start or hour < end)
+    if not quiet:
+        return moment
+    resume = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if resume <= local:
+        resume += timedelta(days=1)
+    return resume.astimezone(moment.tzinfo)
+
+
+def earliest_send_time(invitation: Invitation, moment: datetime) -> datetime:
+    """When an invitation may be sent, at or after `moment`, given its rule and channel."""
+    rule = db.session.get(DistributionRule, invitation.rule_id) if invitation.rule_id else None
+    channel = get_channel(invitation.channel) if invitation.channel else None
+    start, end = quiet_window(rule, channel)
+    zone = invitation.timezone or invitation.program.timezone
+    return outside_quiet_hours(moment, zone, start, end)

@@ -1,0 +1,1 @@
+"""Text messages: segment counting, the dev outbox for texts and the questionnaire preview."""
