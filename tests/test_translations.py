@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,15 @@ def test_every_string_has_a_french_translation(folder: Path, po_path: Path):
         if not translated:
             missing.append(msgid)
     assert not missing, f"{len(missing)} strings lack a French translation in {po_path}: {missing}"
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    """Babel cannot extract _() from inside an f-string: such a text would never be translated."""
+    pattern = re.compile(r"""\bf(["'])[^\n]*?\{\s*(_|gettext|lazy_gettext)\(""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [*ROOT.glob("feedback/**/*.py"), *ROOT.glob("plugins/*/*/**/*.py")]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

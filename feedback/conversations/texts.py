@@ -88,7 +88,8 @@ def question_prompt(question: Question, number: int, total: int, lang: str) -> s
 
 def reprompt(question: Question, lang: str) -> str:
     with force_locale(lang):
-        return f"{_('Sorry, we did not understand.')} {_hint(question)}"
+        sorry = _("Sorry, we did not understand.")
+        return f"{sorry} {_hint(question)}"
 
 
 def _opening(invitation: Invitation, lang: str) -> tuple[str, bool]:
@@ -101,7 +102,8 @@ def _opening(invitation: Invitation, lang: str) -> tuple[str, bool]:
     program = pick(invitation.program_name, lang)
     first = _prompt(invitation.questions[0], 1, len(invitation.questions), lang)
     intro = _("%(program)s: how did we do? Please answer a few questions by text.", program=program)
-    with_question = f"{intro} {_('Reply STOP to opt out.')}\n{first}"
+    stop = _("Reply STOP to opt out.")
+    with_question = f"{intro} {stop}\n{first}"
     if count_segments(with_question).fits(MAX_INVITATION_SEGMENTS):
         return with_question, True
     start = _("Reply OK to start, or STOP to opt out.")
