@@ -9,6 +9,7 @@ from feedback.programs.models import Program
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily, Report, ReportStatus
 from feedback.responses.models import Answer, Response
 from feedback.surveys.models import Question, QuestionKind, Questionnaire, QuestionnaireVersion
+from feedback.webhooks.models import SeenSignature
 
 __all__ = [
     "Answer",
@@ -31,5 +32,6 @@ __all__ = [
     "ReportStatus",
     "Response",
     "Role",
+    "SeenSignature",
     "User",
 ]

@@ -7,6 +7,7 @@ Every function here that changes data commits its own transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from feedback.channels import registry as _registry
@@ -16,19 +17,42 @@ from feedback.conversations import texts as _texts
 from feedback.delivery import services as _delivery
 from feedback.sms import outbox as _outbox
 from feedback.sms.segments import Encoding, SegmentCount, count_segments
+from feedback.voice import flow as _voice
+from feedback.voice.steps import (
+    CallOutcome,
+    CallStart,
+    Keys,
+    Pending,
+    Recording,
+    Speech,
+    VoiceStep,
+)
+from feedback.webhooks import services as _webhooks
 
 __all__ = [
     "INCOMING",
     "OUTGOING",
+    "CallOutcome",
+    "CallStart",
     "DeliveryStatus",
     "Encoding",
+    "Keys",
+    "Pending",
+    "Recording",
     "SegmentCount",
+    "Speech",
+    "VoiceStep",
     "count_segments",
     "enabled_channel",
+    "end_call",
+    "first_use",
+    "press_keys",
     "receive_text",
+    "record_answer",
     "record_delivery_status",
     "record_dev_text",
     "sms_invitation_text",
+    "start_call",
 ]
 
 OUTGOING = _outbox.OUTGOING
@@ -77,3 +101,49 @@ def record_dev_text(
     return _outbox.record_text(
         outbox_dir, direction=direction, channel=channel, number=number, body=body
     )
+
+
+def start_call(channel: str, start: CallStart, *, can_record: bool = False) -> VoiceStep:
+    """A call reaches the survey (transferred, or a call-back answered): what it does first.
+
+    Call it only once the request is authenticated. `can_record` says whether the channel can
+    record a spoken answer; free-text questions are skipped on the phone otherwise.
+    """
+    return _voice.start_call(channel, start, can_record=can_record)
+
+
+def press_keys(
+    channel: str,
+    call_id: str,
+    digits: str,
+    *,
+    caller: str | None = None,
+    pending: Pending | None = None,
+    can_record: bool = False,
+) -> VoiceStep:
+    """The keys the caller pressed ('' for none) in reply to the last step; the next step.
+
+    Pass back the last step's `pending` (and the caller's number) while it is set: the keys
+    then answer the language menu.
+    """
+    return _voice.press_keys(
+        channel, call_id, digits, caller=caller, pending=pending, can_record=can_record
+    )
+
+
+def record_answer(channel: str, call_id: str, recording_ref: str | None) -> VoiceStep:
+    """A spoken answer to the current question: the provider's reference to the recording
+    (its URL, never the audio), or None when nothing was recorded."""
+    return _voice.record_answer(channel, call_id, recording_ref)
+
+
+def end_call(channel: str, call_id: str, outcome: CallOutcome) -> bool:
+    """The call ended: close its invitation (a partial response keeps its answers; no answer,
+    busy or voicemail is recorded as such). Whether that changed anything."""
+    return _voice.end_call(channel, call_id, outcome)
+
+
+def first_use(scope: str, signature: str, expires_at: datetime) -> bool:
+    """Whether a signed request is seen for the first time (then remembered until
+    `expires_at`, across every web process): False means a replay, to be refused."""
+    return _webhooks.first_use(scope, signature, expires_at)

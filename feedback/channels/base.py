@@ -76,8 +76,9 @@ class Invitation:
     program_name: Mapping[str, str]  # {"en": ..., "fr": ...}
     questionnaire_title: Mapping[str, str]
     questions: tuple[Question, ...] = field(default=())
-    #: "link" (one message with survey_url) or "conversation" (the questions asked one at a
-    #: time; only for channels with `conversations = True`).
+    #: "link" (one message with survey_url), "conversation" (the questions asked one at a
+    #: time; only for channels with `conversations = True`) or "callback" (the channel calls
+    #: the client, who answers by keypad; only for channels with `calls_back = True`).
     mode: str = "link"
 
 
@@ -96,6 +97,9 @@ class Channel(ABC):
     #: True when the channel receives the client's replies and can carry a survey question by
     #: question (its blueprint hands them to feedback.channels.api.receive_text).
     conversations: ClassVar[bool] = False
+    #: True when send() can call the client to take the survey on the phone (a rule's
+    #: call-back mode); the call's answers come through the channel's blueprint.
+    calls_back: ClassVar[bool] = False
     #: Local (start, end) hours when nothing is sent, for rules that set none; e.g. (21, 8).
     quiet_hours: ClassVar[tuple[int, int] | None] = None
 

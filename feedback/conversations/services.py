@@ -22,9 +22,8 @@ import logging
 from sqlalchemy import select
 
 from feedback.contacts.validation import normalise_phone
-from feedback.conversations import texts
-from feedback.conversations.models import Conversation
-from feedback.conversations.parsing import Invalid, Keyword, KeywordMatch, keyword, parse_answer
+from feedback.conversations import texts, turns
+from feedback.conversations.parsing import Keyword, KeywordMatch, keyword, parse_answer
 from feedback.db_types import utcnow
 from feedback.delivery.models import (
     AWAITING_ANSWER,
@@ -43,7 +42,6 @@ from feedback.delivery.services import (
     transition,
 )
 from feedback.extensions import db
-from feedback.responses.services import complete_response, response_for, save_answer
 from feedback.security import address_hash
 
 S = InvitationStatus
@@ -130,49 +128,27 @@ def _keyword_reply(
     return [texts.help_text(language, names)]
 
 
-def _conversation_for(invitation: Invitation) -> Conversation:
-    """The invitation's conversation (started when sent; at the first question if missing)."""
-    conversation = db.session.scalar(
-        select(Conversation).where(Conversation.invitation_id == invitation.id)
-    )
-    if conversation is None:
-        conversation = Conversation(invitation_id=invitation.id, position=0, reprompts=0)
-        db.session.add(conversation)
-    return conversation
-
-
 def _answer(invitation: Invitation, body: str) -> list[str]:
     """Take the reply as the answer to the current question; the next text to send."""
     assert invitation.questionnaire_version is not None
     questions = invitation.questionnaire_version.questions
     if not questions:
         return []
-    conversation = _conversation_for(invitation)
+    conversation = turns.current(invitation)
     if invitation.status in (S.SENT, S.DELIVERED):
         invitation.opened_at = utcnow()
         transition(invitation, S.OPENED)
     language = invitation.language
     if conversation.position < 0:  # the invitation asked the client to reply to start
-        conversation.position = 0
-        first = as_channel_question(questions[0], invitation.channel)
-        return [texts.question_prompt(first, 1, len(questions), language)]
-    question = questions[conversation.position]
-    seen = as_channel_question(question, invitation.channel)
-    try:
-        value = parse_answer(seen, body)
-    except Invalid:
-        if conversation.reprompts == 0:
-            conversation.reprompts = 1
-            return [texts.reprompt(seen, language)]
+        turn = turns.begin(invitation)
     else:
-        save_answer(response_for(invitation), question, value)
-    conversation.position += 1
-    conversation.reprompts = 0
-    if conversation.position >= len(questions):
-        complete_response(invitation, {}, language)
+        turn = turns.take_reply(invitation, lambda _question, seen: parse_answer(seen, body))
+    if turn.finished:
         return [texts.thanks(language)]
-    following = as_channel_question(questions[conversation.position], invitation.channel)
-    return [texts.question_prompt(following, conversation.position + 1, len(questions), language)]
+    asked = as_channel_question(questions[turn.position], invitation.channel)
+    if turn.again:
+        return [texts.reprompt(asked, language)]
+    return [texts.question_prompt(asked, turn.position + 1, len(questions), language)]
 
 
 def receive_text(channel_name: str, sender: str, body: str) -> list[str]:

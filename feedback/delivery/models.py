@@ -59,6 +59,9 @@ _status_type = Enum(
 class InvitationMode(enum.StrEnum):
     LINK = "link"  # one message with the one-time web link
     CONVERSATION = "conversation"  # the questions asked one at a time, each reply an answer
+    # Voice: the survey calls the client back (outbound call) and asks by keypad. (A voice
+    # channel's conversation is the caller transferred to the survey at the end of a call.)
+    CALLBACK = "callback"
 
 
 mode_type = Enum(

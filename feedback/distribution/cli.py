@@ -49,6 +49,11 @@ def register_commands(app: Flask) -> None:
         help="Local hours with no sending, e.g. 21-8, or none.  [default: the channel's]",
     )
     @click.option("--delay", default=0, show_default=True, help="Minutes after the contact.")
+    @click.option(
+        "--voice-recording",
+        is_flag=True,
+        help="On the phone, ask free-text questions too, recording the spoken answers.",
+    )
     def add_rule_command(
         program_code: str,
         questionnaire: str,
@@ -58,6 +63,7 @@ def register_commands(app: Flask) -> None:
         fallback: str | None,
         quiet_hours: str,
         delay: int,
+        voice_recording: bool,
     ) -> None:
         """Add an active distribution rule (it replaces the active one for the same contacts)."""
         program = db.session.scalar(select(Program).where(Program.code == program_code))
@@ -71,6 +77,8 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"channel {channel!r} is not enabled (FEEDBACK_CHANNELS)")
         if mode == InvitationMode.CONVERSATION and not sender.conversations:
             raise click.ClickException(f"channel {channel!r} cannot hold a conversation")
+        if mode == InvitationMode.CALLBACK and not sender.calls_back:
+            raise click.ClickException(f"channel {channel!r} cannot call clients back")
         if fallback and get_channel(fallback) is None:
             raise click.ClickException(f"fallback channel {fallback!r} is not enabled")
         start, end = _hours(quiet_hours)
@@ -96,6 +104,7 @@ def register_commands(app: Flask) -> None:
                 delay_minutes=delay,
                 quiet_start_hour=start,
                 quiet_end_hour=end,
+                voice_recording=voice_recording,
             )
         )
         db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import new_id
@@ -19,10 +19,14 @@ class DistributionRule(db.Model):
     contact_type: Mapped[str | None] = mapped_column(String(64))
     questionnaire_version_id: Mapped[str] = mapped_column(ForeignKey("questionnaire_versions.id"))
     channel: Mapped[str] = mapped_column(String(32))
-    # Link or conversation; a channel that cannot hold a conversation sends the link instead.
+    # Link, conversation or call-back; a channel that cannot hold a conversation (or place a
+    # call) sends the link instead.
     mode: Mapped[InvitationMode] = mapped_column(
         mode_type, default=InvitationMode.LINK, server_default=InvitationMode.LINK.value
     )
+    # On the phone, free-text questions are asked only when this is set: the answer is then
+    # recorded by the provider, and the response keeps a reference to the recording.
+    voice_recording: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Used when the rule's channel cannot reach the client (no phone, or an invalid one).
     fallback_channel: Mapped[str | None] = mapped_column(String(32))
     delay_minutes: Mapped[int] = mapped_column(Integer, default=0)

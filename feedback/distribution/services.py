@@ -131,6 +131,15 @@ def plan_invitation(event: ContactEvent, client: ClientDetails) -> Invitation:
     return invitation
 
 
+def invitation_mode(mode: InvitationMode, channel: Channel) -> InvitationMode:
+    """The rule's mode if the channel can carry it, else a link."""
+    if (mode is InvitationMode.CONVERSATION and channel.conversations) or (
+        mode is InvitationMode.CALLBACK and channel.calls_back
+    ):
+        return mode
+    return InvitationMode.LINK
+
+
 def _reachable_channel(
     rule: DistributionRule, client: ClientDetails
 ) -> tuple[Channel | None, str | None]:
@@ -167,7 +176,7 @@ def _decide(
     if channel is None:
         return decision, None
     invitation.channel = channel.name
-    invitation.mode = rule.mode if channel.conversations else InvitationMode.LINK
+    invitation.mode = invitation_mode(rule.mode, channel)
     invitation.email = client.email if "email" in channel.requires else None
     invitation.phone = client.phone if "phone" in channel.requires else None
     address = invitation.email or invitation.phone

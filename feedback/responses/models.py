@@ -41,6 +41,9 @@ class Answer(db.Model):
     value_int: Mapped[int | None] = mapped_column(Integer)
     value_choice: Mapped[str | None] = mapped_column(String(64))
     value_text: Mapped[str | None] = mapped_column(Text)
+    # A spoken answer (free text on the phone): the provider's reference to the recording (its
+    # URL), never the audio itself.
+    recording_ref: Mapped[str | None] = mapped_column(String(500))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="answers")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,13 @@ from feedback.responses.models import Answer, Response
 from feedback.surveys.models import Question, QuestionKind
 
 ANSWERABLE = tuple(AWAITING_ANSWER)
+
+
+@dataclass(frozen=True)
+class VoiceRecording:
+    """A free-text answer given aloud: the provider's reference to the recording."""
+
+    ref: str
 
 
 def response_for(invitation: Invitation) -> Response:
@@ -36,6 +44,8 @@ def response_for(invitation: Invitation) -> Response:
 def answer_columns(question: Question, value: Any) -> dict[str, Any]:
     """Map a cleaned value onto the answer's typed columns."""
     if question.kind is QuestionKind.FREE_TEXT:
+        if isinstance(value, VoiceRecording):
+            return {"recording_ref": value.ref}
         return {"value_text": str(value)}
     if question.kind is QuestionKind.SINGLE_CHOICE:
         return {"value_choice": str(value)}
@@ -51,7 +61,7 @@ def save_answer(response: Response, question: Question, value: Any) -> Answer:
     if answer is None:
         answer = Answer(response_id=response.id, question_id=question.id)
         db.session.add(answer)
-    for column in ("value_int", "value_choice", "value_text"):
+    for column in ("value_int", "value_choice", "value_text", "recording_ref"):
         setattr(answer, column, None)
     for column, stored in answer_columns(question, value).items():
         setattr(answer, column, stored)

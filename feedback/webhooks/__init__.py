@@ -1,0 +1,1 @@
+"""Signed webhooks: replay protection shared by every web process, kept in the database."""

@@ -1,0 +1,99 @@
+"""Fixtures of the Twilio voice plugin's tests: an app (no database needed), a Calls API stand-in.
+
+These tests live with the plugin, outside tests/, so they build their own app; the folder has
+no __init__.py, so test module names must stay unique. Whole calls (which need the database)
+are in tests/voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from celery import current_app as celery_current_app
+from feedback_voice_twilio import VoiceTwilioChannel
+from feedback_voice_twilio.testing import TwilioCallsStandIn
+from flask import Flask
+
+from feedback import create_app
+from feedback.channels import Invitation
+
+PUBLIC = "https://feedback.example.ca"
+FROM = "+16135550100"
+
+
+@pytest.fixture()
+def twilio() -> Iterator[TwilioCallsStandIn]:
+    with TwilioCallsStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    folder = tmp_path_factory.mktemp("voice-twilio-plugin")
+    previous_celery = celery_current_app._get_current_object()
+    application = create_app(
+        {
+            "FEEDBACK_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.db'}",
+            "OUTBOX_DIR": str(folder / "outbox"),
+            "REPORTS_DIR": str(folder / "reports"),
+            "PUBLIC_BASE_URL": PUBLIC,
+            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
+            "FEEDBACK_CHANNELS": ["voice_twilio"],
+            "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+            "TWILIO_AUTH_TOKEN": "plugin-test-token",
+            "TWILIO_VOICE_FROM_NUMBER": FROM,
+        }
+    )
+    previous_celery.set_default()  # create_app made its Celery app the default
+    return application
+
+
+@pytest.fixture()
+def app_context(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture()
+def channel_for(twilio: TwilioCallsStandIn) -> Callable[..., VoiceTwilioChannel]:
+    def make(**config: Any) -> VoiceTwilioChannel:
+        values: dict[str, Any] = {
+            "TWILIO_ACCOUNT_SID": twilio.account_sid,
+            "TWILIO_AUTH_TOKEN": twilio.auth_token,
+            "TWILIO_VOICE_FROM_NUMBER": FROM,
+            "TWILIO_BASE_URL": twilio.base_url,
+            "PUBLIC_BASE_URL": PUBLIC,
+            "FEEDBACK_ENV": "testing",
+        }
+        values.update(config)
+        return VoiceTwilioChannel(values)
+
+    return make
+
+
+@pytest.fixture()
+def make_invitation() -> Callable[..., Invitation]:
+    def make(**overrides: Any) -> Invitation:
+        values: dict[str, Any] = {
+            "id": "3f2a9c1e-0000-4000-8000-000000000003",
+            "language": "en",
+            "email": None,
+            "phone": "+16135550123",
+            "timezone": "America/Toronto",
+            "survey_url": f"{PUBLIC}/s/tok_0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
+            "unsubscribe_url": f"{PUBLIC}/u/unsub-code-123",
+            "expires_at": datetime(2025, 5, 3, 10, 31, tzinfo=UTC),
+            "program_name": {"en": "Passport Program", "fr": "Programme de passeport"},
+            "questionnaire_title": {"en": "Your call", "fr": "Votre appel"},
+            "mode": "callback",
+        }
+        values.update(overrides)
+        return Invitation(**values)
+
+    return make
