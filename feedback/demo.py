@@ -45,23 +45,39 @@ REGIONS = ("Atlantic", "Quebec", "Ontario", "Prairies", "British Columbia", "Nor
 HOW_BY_TYPE = {"call": "phone", "counter": "office", "online": "online"}
 COMMENTS = {
     "en": {
-        True: ("The agent was friendly and answered all my questions.",
-               "Quick and easy, thank you.", "Clear instructions on the website."),
-        False: ("I waited on hold for a long time.", "The forms are confusing.",
-                "I had to call twice to get an answer."),
+        True: (
+            "The agent was friendly and answered all my questions.",
+            "Quick and easy, thank you.",
+            "Clear instructions on the website.",
+        ),
+        False: (
+            "I waited on hold for a long time.",
+            "The forms are confusing.",
+            "I had to call twice to get an answer.",
+        ),
     },
     "fr": {
-        True: ("L'agente était aimable et a répondu à toutes mes questions.",
-               "Rapide et simple, merci.", "Les instructions sur le site Web sont claires."),
-        False: ("J'ai attendu longtemps en ligne.", "Les formulaires sont difficiles à comprendre.",
-                "J'ai dû appeler deux fois pour obtenir une réponse."),
+        True: (
+            "L'agente était aimable et a répondu à toutes mes questions.",
+            "Rapide et simple, merci.",
+            "Les instructions sur le site Web sont claires.",
+        ),
+        False: (
+            "J'ai attendu longtemps en ligne.",
+            "Les formulaires sont difficiles à comprendre.",
+            "J'ai dû appeler deux fois pour obtenir une réponse.",
+        ),
     },
 }
 
 
 def add_program(code: str = DEMO_PROGRAM) -> Program:
-    program = Program(code=code, name_en="Passport services", name_fr="Services de passeport",
-                      timezone="America/Toronto")
+    program = Program(
+        code=code,
+        name_en="Passport services",
+        name_fr="Services de passeport",
+        timezone="America/Toronto",
+    )
     db.session.add(program)
     db.session.flush()
     return program
@@ -69,31 +85,64 @@ def add_program(code: str = DEMO_PROGRAM) -> Program:
 
 def add_questionnaire(program: Program, code: str = "after-contact") -> QuestionnaireVersion:
     """A published version with one question of each kind, in English and French."""
-    questionnaire = Questionnaire(program_id=program.id, code=code,
-                                  title_en="How did we do?", title_fr="Comment avons-nous fait?")
+    questionnaire = Questionnaire(
+        program_id=program.id,
+        code=code,
+        title_en="How did we do?",
+        title_fr="Comment avons-nous fait?",
+    )
     version = QuestionnaireVersion(
-        questionnaire=questionnaire, number=1,
+        questionnaire=questionnaire,
+        number=1,
         intro_en="Two minutes to help us improve.",
         intro_fr="Deux minutes pour nous aider à nous améliorer.",
     )
     version.questions = [
-        Question(position=1, code="overall", kind=QuestionKind.RATING, required=True,
-                 text_en="Overall, how satisfied are you with the service you received?",
-                 text_fr="Dans l'ensemble, êtes-vous satisfait du service reçu?"),
-        Question(position=2, code="recommend", kind=QuestionKind.NPS, required=False,
-                 text_en="How likely are you to recommend this service to a friend?",
-                 text_fr="Quelle est la probabilité que vous recommandiez ce service à un ami?"),
-        Question(position=3, code="resolved", kind=QuestionKind.YES_NO, required=False,
-                 text_en="Was your question resolved?",
-                 text_fr="Votre question a-t-elle été réglée?"),
-        Question(position=4, code="how", kind=QuestionKind.SINGLE_CHOICE, required=False,
-                 text_en="How did you contact us?", text_fr="Comment nous avez-vous joints?",
-                 options=[{"value": "phone", "en": "By phone", "fr": "Par téléphone"},
-                          {"value": "online", "en": "Online", "fr": "En ligne"},
-                          {"value": "office", "en": "In person", "fr": "En personne"}]),
-        Question(position=5, code="comment", kind=QuestionKind.FREE_TEXT, required=False,
-                 text_en="What could we do better?",
-                 text_fr="Que pourrions-nous faire de mieux?"),
+        Question(
+            position=1,
+            code="overall",
+            kind=QuestionKind.RATING,
+            required=True,
+            text_en="Overall, how satisfied are you with the service you received?",
+            text_fr="Dans l'ensemble, êtes-vous satisfait du service reçu?",
+        ),
+        Question(
+            position=2,
+            code="recommend",
+            kind=QuestionKind.NPS,
+            required=False,
+            text_en="How likely are you to recommend this service to a friend?",
+            text_fr="Quelle est la probabilité que vous recommandiez ce service à un ami?",
+        ),
+        Question(
+            position=3,
+            code="resolved",
+            kind=QuestionKind.YES_NO,
+            required=False,
+            text_en="Was your question resolved?",
+            text_fr="Votre question a-t-elle été réglée?",
+        ),
+        Question(
+            position=4,
+            code="how",
+            kind=QuestionKind.SINGLE_CHOICE,
+            required=False,
+            text_en="How did you contact us?",
+            text_fr="Comment nous avez-vous joints?",
+            options=[
+                {"value": "phone", "en": "By phone", "fr": "Par téléphone"},
+                {"value": "online", "en": "Online", "fr": "En ligne"},
+                {"value": "office", "en": "In person", "fr": "En personne"},
+            ],
+        ),
+        Question(
+            position=5,
+            code="comment",
+            kind=QuestionKind.FREE_TEXT,
+            required=False,
+            text_en="What could we do better?",
+            text_fr="Que pourrions-nous faire de mieux?",
+        ),
     ]
     db.session.add(questionnaire)
     db.session.flush()
@@ -104,10 +153,16 @@ def add_questionnaire(program: Program, code: str = "after-contact") -> Question
 
 def add_rule(program: Program, version: QuestionnaireVersion, **overrides: Any) -> DistributionRule:
     """E-mail right after the contact, everyone, 14 days to answer, one survey per 30 days."""
-    values: dict[str, Any] = {"program_id": program.id, "contact_type": None,
-                              "questionnaire_version_id": version.id, "channel": "email",
-                              "delay_minutes": 0, "sampling_rate": 1.0, "expiry_days": 14,
-                              "fatigue_days": 30}
+    values: dict[str, Any] = {
+        "program_id": program.id,
+        "contact_type": None,
+        "questionnaire_version_id": version.id,
+        "channel": "email",
+        "delay_minutes": 0,
+        "sampling_rate": 1.0,
+        "expiry_days": 14,
+        "fatigue_days": 30,
+    }
     values.update(overrides)
     rule = DistributionRule(**values)
     db.session.add(rule)
@@ -126,14 +181,17 @@ class _Rows:
     answers: list[dict[str, Any]]
 
 
-def _answers(rng: random.Random, questions: dict[str, Question], contact_type: str,
-             language: str, recency: float) -> list[tuple[Question, dict[str, Any]]]:
+def _answers(
+    rng: random.Random,
+    questions: dict[str, Question],
+    contact_type: str,
+    language: str,
+    recency: float,
+) -> list[tuple[Question, dict[str, Any]]]:
     """Plausible answers: satisfaction improves a little over the period (recency 0 -> 1)."""
     satisfied = rng.random() < 0.62 + 0.18 * recency
     rating = rng.choice((4, 5)) if satisfied else rng.choices((1, 2, 3), (2, 3, 5))[0]
-    picked: list[tuple[Question, dict[str, Any]]] = [
-        (questions["overall"], {"value_int": rating})
-    ]
+    picked: list[tuple[Question, dict[str, Any]]] = [(questions["overall"], {"value_int": rating})]
     if rng.random() < 0.85:
         low, high = {5: (8, 10), 4: (6, 9), 3: (4, 7)}.get(rating, (0, 5))
         picked.append((questions["recommend"], {"value_int": rng.randint(low, high)}))
@@ -141,17 +199,27 @@ def _answers(rng: random.Random, questions: dict[str, Question], contact_type: s
         resolved = rng.random() < (0.92 if satisfied else 0.45)
         picked.append((questions["resolved"], {"value_int": int(resolved)}))
     if rng.random() < 0.8:
-        how = HOW_BY_TYPE[contact_type] if rng.random() < 0.85 else rng.choice(
-            tuple(HOW_BY_TYPE.values()))
+        how = (
+            HOW_BY_TYPE[contact_type]
+            if rng.random() < 0.85
+            else rng.choice(tuple(HOW_BY_TYPE.values()))
+        )
         picked.append((questions["how"], {"value_choice": how}))
     if rng.random() < 0.3:
-        picked.append((questions["comment"],
-                       {"value_text": rng.choice(COMMENTS[language][satisfied])}))
+        picked.append(
+            (questions["comment"], {"value_text": rng.choice(COMMENTS[language][satisfied])})
+        )
     return picked
 
 
-def _simulate(program: Program, version: QuestionnaireVersion, rule: DistributionRule,
-              contacts: int, rng: random.Random, now: datetime) -> _Rows:
+def _simulate(
+    program: Program,
+    version: QuestionnaireVersion,
+    rule: DistributionRule,
+    contacts: int,
+    rng: random.Random,
+    now: datetime,
+) -> _Rows:
     rows = _Rows([], [], [], [], [])
     questions = {q.code: q for q in version.questions}
     expiry = timedelta(days=rule.expiry_days)
@@ -161,13 +229,21 @@ def _simulate(program: Program, version: QuestionnaireVersion, rule: Distributio
         language = "fr" if rng.random() < 0.3 else "en"
         contact_type = rng.choices(tuple(CONTACT_TYPES), tuple(CONTACT_TYPES.values()))[0]
         event_id, invitation_id = new_id(), new_id()
-        rows.events.append({
-            "id": event_id, "source": "demo", "external_id": f"demo-{n:05d}",
-            "program_id": program.id, "contact_type": contact_type, "occurred_at": occurred,
-            "received_at": occurred + timedelta(seconds=30), "language": language,
-            "client_hash": client_hash(f"demo-client-{n}"),
-            "attributes": {"region": rng.choice(REGIONS)}, "api_key_id": None,
-        })
+        rows.events.append(
+            {
+                "id": event_id,
+                "source": "demo",
+                "external_id": f"demo-{n:05d}",
+                "program_id": program.id,
+                "contact_type": contact_type,
+                "occurred_at": occurred,
+                "received_at": occurred + timedelta(seconds=30),
+                "language": language,
+                "client_hash": client_hash(f"demo-client-{n}"),
+                "attributes": {"region": rng.choice(REGIONS)},
+                "api_key_id": None,
+            }
+        )
         sent = occurred + timedelta(minutes=rng.uniform(1, 20))
         path: list[tuple[InvitationStatus, datetime, str | None]] = [
             (S.SCHEDULED, occurred + timedelta(seconds=30), None),
@@ -185,43 +261,85 @@ def _simulate(program: Program, version: QuestionnaireVersion, rule: Distributio
         if completed is None and sent + expiry < now:
             path.append((S.EXPIRED, sent + expiry, "expired"))
         status, _at, reason = path[-1]
-        rows.invitations.append({
-            "id": invitation_id, "event_id": event_id, "program_id": program.id,
-            "rule_id": rule.id, "questionnaire_version_id": version.id, "channel": rule.channel,
-            "language": language, "client_hash": client_hash(f"demo-client-{n}"),
-            "address_hash": address_hash(f"demo-client-{n}@example.org"), "email": None,
-            "phone": None, "timezone": "America/Toronto", "status": status, "reason": reason,
-            "due_at": occurred, "expires_at": sent + expiry, "sent_at": sent,
-            "opened_at": opened, "completed_at": completed, "attempts": 1,
-            "created_at": occurred + timedelta(seconds=30), "updated_at": path[-1][1],
-        })
+        rows.invitations.append(
+            {
+                "id": invitation_id,
+                "event_id": event_id,
+                "program_id": program.id,
+                "rule_id": rule.id,
+                "questionnaire_version_id": version.id,
+                "channel": rule.channel,
+                "language": language,
+                "client_hash": client_hash(f"demo-client-{n}"),
+                "address_hash": address_hash(f"demo-client-{n}@example.org"),
+                "email": None,
+                "phone": None,
+                "timezone": "America/Toronto",
+                "status": status,
+                "reason": reason,
+                "due_at": occurred,
+                "expires_at": sent + expiry,
+                "sent_at": sent,
+                "opened_at": opened,
+                "completed_at": completed,
+                "attempts": 1,
+                "created_at": occurred + timedelta(seconds=30),
+                "updated_at": path[-1][1],
+            }
+        )
         previous = None
         for to_status, at, why in path:
-            rows.transitions.append({"invitation_id": invitation_id, "from_status": previous,
-                                     "to_status": to_status, "reason": why, "at": at})
+            rows.transitions.append(
+                {
+                    "invitation_id": invitation_id,
+                    "from_status": previous,
+                    "to_status": to_status,
+                    "reason": why,
+                    "at": at,
+                }
+            )
             previous = to_status
         if completed is None:
             continue
         response_id = new_id()
-        rows.responses.append({
-            "id": response_id, "invitation_id": invitation_id,
-            "questionnaire_version_id": version.id, "program_id": program.id,
-            "channel": rule.channel, "language": language, "started_at": opened,
-            "completed_at": completed, "is_complete": True,
-        })
+        rows.responses.append(
+            {
+                "id": response_id,
+                "invitation_id": invitation_id,
+                "questionnaire_version_id": version.id,
+                "program_id": program.id,
+                "channel": rule.channel,
+                "language": language,
+                "started_at": opened,
+                "completed_at": completed,
+                "is_complete": True,
+            }
+        )
         recency = 1 - age / timedelta(days=DAYS)
         for question, columns in _answers(rng, questions, contact_type, language, recency):
-            rows.answers.append({"id": new_id(), "response_id": response_id,
-                                 "question_id": question.id, "value_int": None,
-                                 "value_choice": None, "value_text": None,
-                                 "answered_at": completed, **columns})
+            rows.answers.append(
+                {
+                    "id": new_id(),
+                    "response_id": response_id,
+                    "question_id": question.id,
+                    "value_int": None,
+                    "value_choice": None,
+                    "value_text": None,
+                    "answered_at": completed,
+                    **columns,
+                }
+            )
     return rows
 
 
 def _insert(rows: _Rows) -> None:
-    for model, batch in ((ContactEvent, rows.events), (Invitation, rows.invitations),
-                         (InvitationTransition, rows.transitions), (Response, rows.responses),
-                         (Answer, rows.answers)):
+    for model, batch in (
+        (ContactEvent, rows.events),
+        (Invitation, rows.invitations),
+        (InvitationTransition, rows.transitions),
+        (Response, rows.responses),
+        (Answer, rows.answers),
+    ):
         if batch:
             db.session.execute(insert(model), batch)
 

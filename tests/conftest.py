@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from feedback import create_app
 from feedback.extensions import db as _db
+from tests.apps import migrated_app
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_BROKER_URL = os.environ.get("TEST_BROKER_URL", "")
@@ -58,26 +57,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    instance = tmp_path_factory.mktemp("instance")
-    application = create_app(
-        {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "CLIENT_HASH_KEY": "test-hash-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "PUBLIC_BASE_URL": "http://survey.test",
-            "REPORTS_DIR": str(instance / "reports"),
-            "OUTBOX_DIR": str(instance / "outbox"),
-            "SMTP_PORT": 1,  # nothing listens: a test that sends starts its own SMTP server
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
-        }
-    )
-    Path(application.config["REPORTS_DIR"]).mkdir(parents=True, exist_ok=True)
-    with application.app_context():
-        upgrade(directory=application.extensions["migrate"].directory)
-    yield application
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return migrated_app(database_url, tmp_path_factory.mktemp("instance"), {})
 
 
 @pytest.fixture()

@@ -7,11 +7,14 @@ Every function here that changes data commits its own transaction.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from feedback.channels import registry as _registry
-from feedback.channels.base import Channel, DeliveryStatus, Invitation
+from feedback.channels.base import Channel, DeliveryResult, DeliveryStatus, Invitation
 from feedback.conversations import services as _conversations
 from feedback.conversations import texts as _texts
 from feedback.delivery import services as _delivery
@@ -46,11 +49,14 @@ __all__ = [
     "enabled_channel",
     "end_call",
     "first_use",
+    "log_undelivered",
     "press_keys",
     "receive_text",
     "record_answer",
     "record_delivery_status",
     "record_dev_text",
+    "send_dev_text",
+    "sends_to_dev_outbox",
     "sms_invitation_text",
     "start_call",
 ]
@@ -101,6 +107,46 @@ def record_dev_text(
     return _outbox.record_text(
         outbox_dir, direction=direction, channel=channel, number=number, body=body
     )
+
+
+def sends_to_dev_outbox(config: Mapping[str, Any], credential: str) -> bool:
+    """Whether an SMS channel keeps its texts in the development outbox: its `credential`
+    setting is empty, outside production, and OUTBOX_DIR is set."""
+    return (
+        not config[credential]
+        and config["FEEDBACK_ENV"] != "production"
+        and bool(config["OUTBOX_DIR"])
+    )
+
+
+def send_dev_text(
+    outbox_dir: str | Path, *, channel: str, number: str, body: str
+) -> DeliveryResult:
+    """Send a text to the development outbox: sent, the outbox file's name as its reference."""
+    name = record_dev_text(
+        outbox_dir, direction=OUTGOING, channel=channel, number=number, body=body
+    )
+    return DeliveryResult.sent(f"dev-{name}")
+
+
+def log_undelivered(
+    log: logging.Logger, message: str, invitation: Invitation, result: DeliveryResult
+) -> DeliveryResult:
+    """Log (as a warning) that `invitation` did not go out, and return `result`.
+
+    The record names the invitation and the outcome, never the client's address or number.
+    """
+    log.warning(
+        message,
+        extra={
+            "fields": {
+                "invitation": invitation.id,
+                "outcome": result.outcome,
+                "detail": result.detail,
+            }
+        },
+    )
+    return result
 
 
 def start_call(channel: str, start: CallStart, *, can_record: bool = False) -> VoiceStep:

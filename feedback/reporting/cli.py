@@ -22,10 +22,12 @@ def _range(date_from: datetime, date_to: datetime) -> tuple[date, date]:
 
 def _dates(function: click.decorators.FC) -> click.decorators.FC:
     """--from and --to, both required, as YYYY-MM-DD (UTC days, inclusive)."""
-    function = click.option("--to", "date_to", type=_DATE, required=True,
-                            help="Last day, YYYY-MM-DD (inclusive).")(function)
-    return click.option("--from", "date_from", type=_DATE, required=True,
-                        help="First day, YYYY-MM-DD.")(function)
+    function = click.option(
+        "--to", "date_to", type=_DATE, required=True, help="Last day, YYYY-MM-DD (inclusive)."
+    )(function)
+    return click.option(
+        "--from", "date_from", type=_DATE, required=True, help="First day, YYYY-MM-DD."
+    )(function)
 
 
 def register_commands(app: Flask) -> None:
@@ -45,8 +47,12 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("report")
     @_dates
-    @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                  help="Where to write the PDF.")
+    @click.option(
+        "--out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the PDF.",
+    )
     def report_command(date_from: datetime, date_to: datetime, out: Path) -> None:
         """Refresh the rollups for a range of days and write the bilingual PDF report."""
         from feedback.reporting import pdf, rollups, stats
@@ -64,8 +70,13 @@ def register_commands(app: Flask) -> None:
         click.echo(f"report for {first} to {last} written to {written.resolve()}")
 
     @app.cli.command("seed-demo")
-    @click.option("--contacts", default=DEFAULT_CONTACTS, show_default=True,
-                  type=click.IntRange(1, 100_000), help="How many simulated contacts to create.")
+    @click.option(
+        "--contacts",
+        default=DEFAULT_CONTACTS,
+        show_default=True,
+        type=click.IntRange(1, 100_000),
+        help="How many simulated contacts to create.",
+    )
     def seed_demo_command(contacts: int) -> None:
         """Create demo data once (later runs only make sure the credentials file exists)."""
         from feedback.demo import seed_demo

@@ -68,7 +68,10 @@ def _invitation_facts(start: datetime, end: datetime) -> Select[Any]:
             Invitation.channel.is_not(None),
         )
         .group_by(
-            day, Invitation.program_id, Invitation.channel, ContactEvent.contact_type,
+            day,
+            Invitation.program_id,
+            Invitation.channel,
+            ContactEvent.contact_type,
             Invitation.language,
         )
     )
@@ -99,8 +102,14 @@ def _answer_facts(start: datetime, end: datetime) -> Select[Any]:
             ~and_(Answer.value_int.is_(None), Answer.value_choice.is_(None)),
         )
         .group_by(
-            day, Response.program_id, Response.questionnaire_version_id, Answer.question_id,
-            Response.channel, ContactEvent.contact_type, Response.language, Answer.value_int,
+            day,
+            Response.program_id,
+            Response.questionnaire_version_id,
+            Answer.question_id,
+            Response.channel,
+            ContactEvent.contact_type,
+            Response.language,
+            Answer.value_int,
             Answer.value_choice,
         )
     )
@@ -119,8 +128,15 @@ def refresh(day_from: date, day_to: date) -> RefreshResult:
     for fact in (FactInvitationDaily, FactAnswerDaily):
         db.session.execute(delete(fact).where(fact.day >= day_from, fact.day <= day_to))
 
-    invitation_columns = ["day", "program_id", "channel", "contact_type", "language", "sent",
-                          "completed"]
+    invitation_columns = [
+        "day",
+        "program_id",
+        "channel",
+        "contact_type",
+        "language",
+        "sent",
+        "completed",
+    ]
     # preserve_rowcount: SQLAlchemy only keeps the row count of UPDATE and DELETE by default.
     invitations = db.session.execute(
         insert(FactInvitationDaily.__table__).from_select(
@@ -128,8 +144,18 @@ def refresh(day_from: date, day_to: date) -> RefreshResult:
         ),
         execution_options={"preserve_rowcount": True},
     )
-    answer_columns = ["day", "program_id", "questionnaire_version_id", "question_id", "channel",
-                      "contact_type", "language", "value_int", "value_choice", "count"]
+    answer_columns = [
+        "day",
+        "program_id",
+        "questionnaire_version_id",
+        "question_id",
+        "channel",
+        "contact_type",
+        "language",
+        "value_int",
+        "value_choice",
+        "count",
+    ]
     answers = db.session.execute(
         insert(FactAnswerDaily.__table__).from_select(answer_columns, _answer_facts(start, end)),
         execution_options={"preserve_rowcount": True},
@@ -137,9 +163,14 @@ def refresh(day_from: date, day_to: date) -> RefreshResult:
     result = RefreshResult(day_from, day_to, invitations.rowcount, answers.rowcount)
     log.info(
         "rollups refreshed",
-        extra={"fields": {"from": day_from.isoformat(), "to": day_to.isoformat(),
-                          "invitation_rows": result.invitation_rows,
-                          "answer_rows": result.answer_rows}},
+        extra={
+            "fields": {
+                "from": day_from.isoformat(),
+                "to": day_to.isoformat(),
+                "invitation_rows": result.invitation_rows,
+                "answer_rows": result.answer_rows,
+            }
+        },
     )
     return result
 
@@ -181,4 +212,3 @@ def refresh_recent(
     days |= days_touched_since(_start_of(today - timedelta(days=RECENT_DAYS - 1)))
     days |= set(extra_days)
     return [refresh(first, last) for first, last in contiguous_runs(days)]
-

@@ -62,8 +62,7 @@ def request_report() -> Response | tuple[str, int]:
     except (BrokerError, OSError):
         # The row is saved: the rollup task enqueues reports left waiting (reports_to_enqueue).
         log.warning("report task not enqueued", extra={"fields": {"report": report.id}})
-        flash(_("Your request is saved. The report will be generated as soon as possible."),
-              "info")
+        flash(_("Your request is saved. The report will be generated as soon as possible."), "info")
     return redirect(url_for("reporting.report_status", report_id=report.id))
 
 

@@ -44,10 +44,13 @@ def test_sign_in_then_dashboard_then_sign_out(client, analyst):
     assert client.get("/dashboard").status_code == 302
 
 
-@pytest.mark.parametrize(("email", "password"), [
-    (EMAIL, "wrong password"),
-    ("nobody@example.org", PASSWORD),
-])
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        (EMAIL, "wrong password"),
+        ("nobody@example.org", PASSWORD),
+    ],
+)
 def test_refusal_is_the_same_whatever_was_wrong(client, analyst, email, password):
     response = sign_in(client, email, password)
     html = response.get_data(as_text=True)
@@ -84,10 +87,19 @@ def test_next_is_followed_only_to_local_paths(client, analyst):
     assert response.headers["Location"] == "/dashboard"
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "/\\evil.example", "evil", "", None,
-    "/ok\n", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "evil",
+        "",
+        None,
+        "/ok\n",
+        "javascript:alert(1)",
+    ],
+)
 def test_local_path_refuses_other_sites(target):
     assert local_path(target) is None
 

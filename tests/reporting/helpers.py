@@ -43,32 +43,55 @@ def add_contact(
     """
     n = next(_numbers)
     program_id = version.questionnaire.program_id
-    event = ContactEvent(source="tests", external_id=f"contact-{n}", program_id=program_id,
-                         contact_type=contact_type, occurred_at=sent_at, language=language,
-                         client_hash=client_hash(f"client-{n}"))
+    event = ContactEvent(
+        source="tests",
+        external_id=f"contact-{n}",
+        program_id=program_id,
+        contact_type=contact_type,
+        occurred_at=sent_at,
+        language=language,
+        client_hash=client_hash(f"client-{n}"),
+    )
     db.session.add(event)
     db.session.flush()
     invitation = Invitation(
-        event_id=event.id, program_id=program_id, questionnaire_version_id=version.id,
-        channel=channel, language=language, client_hash=event.client_hash,
+        event_id=event.id,
+        program_id=program_id,
+        questionnaire_version_id=version.id,
+        channel=channel,
+        language=language,
+        client_hash=event.client_hash,
         status=InvitationStatus.COMPLETED if completed_at else InvitationStatus.SENT,
-        due_at=sent_at, sent_at=sent_at, completed_at=completed_at,
+        due_at=sent_at,
+        sent_at=sent_at,
+        completed_at=completed_at,
     )
     db.session.add(invitation)
     db.session.flush()
     if answers:
         questions = {q.code: q for q in version.questions}
         response = Response(
-            invitation_id=invitation.id, questionnaire_version_id=version.id,
-            program_id=program_id, channel=channel, language=language, started_at=sent_at,
-            completed_at=completed_at, is_complete=completed_at is not None,
+            invitation_id=invitation.id,
+            questionnaire_version_id=version.id,
+            program_id=program_id,
+            channel=channel,
+            language=language,
+            started_at=sent_at,
+            completed_at=completed_at,
+            is_complete=completed_at is not None,
         )
         db.session.add(response)
         db.session.flush()
         when = answered_at or completed_at or sent_at
         for code, columns in answers.items():
-            db.session.add(Answer(response_id=response.id, question_id=questions[code].id,
-                                  answered_at=when, **columns))
+            db.session.add(
+                Answer(
+                    response_id=response.id,
+                    question_id=questions[code].id,
+                    answered_at=when,
+                    **columns,
+                )
+            )
     db.session.flush()
     return invitation
 
@@ -77,30 +100,56 @@ def rating(value: int) -> dict[str, int]:
     return {"value_int": value}
 
 
-def add_invitation_fact(program: Program, day: date, sent: int, completed: int,
-                        channel: str = "email", language: str = "en") -> None:
-    db.session.add(FactInvitationDaily(
-        day=day, program_id=program.id, channel=channel, contact_type="call",
-        language=language, sent=sent, completed=completed,
-    ))
+def add_invitation_fact(
+    program: Program,
+    day: date,
+    sent: int,
+    completed: int,
+    channel: str = "email",
+    language: str = "en",
+) -> None:
+    db.session.add(
+        FactInvitationDaily(
+            day=day,
+            program_id=program.id,
+            channel=channel,
+            contact_type="call",
+            language=language,
+            sent=sent,
+            completed=completed,
+        )
+    )
 
 
-def add_answer_facts(version: QuestionnaireVersion, day: date, code: str,
-                     counts: dict[int | str, int], channel: str = "email") -> None:
+def add_answer_facts(
+    version: QuestionnaireVersion,
+    day: date,
+    code: str,
+    counts: dict[int | str, int],
+    channel: str = "email",
+) -> None:
     """Fact rows for one question: {value: how many answers}."""
     question = next(q for q in version.questions if q.code == code)
     for value, count in counts.items():
-        db.session.add(FactAnswerDaily(
-            day=day, program_id=version.questionnaire.program_id,
-            questionnaire_version_id=version.id, question_id=question.id, channel=channel,
-            contact_type="call", language="en",
-            value_int=value if isinstance(value, int) else None,
-            value_choice=value if isinstance(value, str) else None, count=count,
-        ))
+        db.session.add(
+            FactAnswerDaily(
+                day=day,
+                program_id=version.questionnaire.program_id,
+                questionnaire_version_id=version.id,
+                question_id=question.id,
+                channel=channel,
+                contact_type="call",
+                language="en",
+                value_int=value if isinstance(value, int) else None,
+                value_choice=value if isinstance(value, str) else None,
+                count=count,
+            )
+        )
 
 
 def csrf_token(html: str) -> str:
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert found, "the page has no CSRF token field"
     return found.group(1)

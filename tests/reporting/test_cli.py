@@ -25,8 +25,12 @@ def run(app, *args: str):
 
 def test_report_refreshes_rollups_and_writes_the_pdf(app, db, tmp_path):
     _program, version, _rule = make_setup()
-    add_contact(version, sent_at=at("2026-06-01 10:00"), completed_at=at("2026-06-01 12:00"),
-                answers={"overall": rating(4)})
+    add_contact(
+        version,
+        sent_at=at("2026-06-01 10:00"),
+        completed_at=at("2026-06-01 12:00"),
+        answers={"overall": rating(4)},
+    )
     db.session.commit()
     out = tmp_path / "report.pdf"
     result = run(app, "report", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
@@ -36,11 +40,14 @@ def test_report_refreshes_rollups_and_writes_the_pdf(app, db, tmp_path):
     assert db.session.scalar(select(FactInvitationDaily.sent)) == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--from", "2026-13-01", "--to", "2026-12-31"], "Invalid value for '--from'"),
-    (["--from", "2026-01-01", "--to", "31/12/2026"], "Invalid value for '--to'"),
-    (["--from", "2026-12-31", "--to", "2026-01-01"], "must not be before --from"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2026-13-01", "--to", "2026-12-31"], "Invalid value for '--from'"),
+        (["--from", "2026-01-01", "--to", "31/12/2026"], "Invalid value for '--to'"),
+        (["--from", "2026-12-31", "--to", "2026-01-01"], "must not be before --from"),
+    ],
+)
 def test_report_rejects_bad_dates(app, db, tmp_path, args, message):
     out = tmp_path / "report.pdf"
     result = run(app, "report", *args, "--out", str(out))
@@ -52,12 +59,21 @@ def test_report_rejects_bad_dates(app, db, tmp_path, args, message):
 def test_report_rejects_a_path_it_cannot_write(app, db, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = run(app, "report", "--from", "2026-01-01", "--to", "2026-01-31",
-                 "--out", str(blocker / "report.pdf"))
+    result = run(
+        app,
+        "report",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--out",
+        str(blocker / "report.pdf"),
+    )
     assert result.exit_code == 2
     assert "does not exist" in result.output
-    result = run(app, "report", "--from", "2026-01-01", "--to", "2026-01-31",
-                 "--out", str(tmp_path))
+    result = run(
+        app, "report", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(tmp_path)
+    )
     assert result.exit_code == 2
     assert "is a directory" in result.output
 
@@ -84,12 +100,18 @@ def test_seed_demo_is_idempotent_and_gives_figures(app, db, tmp_path, monkeypatc
     assert authenticate_user(lines["Admin email"], lines["Admin password"]) is not None
     assert authenticate_api_key(lines["API key"]) is not None
 
-    counts = {model: db.session.scalar(select(func.count()).select_from(model))
-              for model in (ContactEvent, Invitation, User, ApiKey)}
+    counts = {
+        model: db.session.scalar(select(func.count()).select_from(model))
+        for model in (ContactEvent, Invitation, User, ApiKey)
+    }
     assert counts[ContactEvent] == counts[Invitation] == 250
     statuses = set(db.session.scalars(select(Invitation.status).distinct()))
-    assert {InvitationStatus.COMPLETED, InvitationStatus.EXPIRED, InvitationStatus.OPENED,
-            InvitationStatus.SENT} <= statuses
+    assert {
+        InvitationStatus.COMPLETED,
+        InvitationStatus.EXPIRED,
+        InvitationStatus.OPENED,
+        InvitationStatus.SENT,
+    } <= statuses
     assert InvitationStatus.SCHEDULED not in statuses
     assert db.session.scalar(select(func.count()).where(Invitation.email.is_not(None))) == 0
     assert set(db.session.scalars(select(ContactEvent.language).distinct())) == {"en", "fr"}
@@ -98,8 +120,9 @@ def test_seed_demo_is_idempotent_and_gives_figures(app, db, tmp_path, monkeypatc
     assert second.exit_code == 0, second.output
     assert "demo data already present" in second.output
     assert lines["Admin password"] in second.output
-    assert {model: db.session.scalar(select(func.count()).select_from(model))
-            for model in counts} == counts
+    assert {
+        model: db.session.scalar(select(func.count()).select_from(model)) for model in counts
+    } == counts
 
     # Without the file, a second run issues new credentials and revokes the old key.
     credentials.unlink()

@@ -39,8 +39,10 @@ def test_pdf_has_both_languages_and_the_figures(db, tmp_path):
         ("Satisfaction by month", "Satisfaction par mois"),
         ("Methods", "Méthodologie"),
         ("Passport services", "Services de passeport"),
-        ("Period: December 1, 2025 to March 31, 2026",
-         "Période : du 1 décembre 2025 au 31 mars 2026"),
+        (
+            "Period: December 1, 2025 to March 31, 2026",
+            "Période : du 1 décembre 2025 au 31 mars 2026",
+        ),
     ]:
         assert english in text, english
         assert french in text, french

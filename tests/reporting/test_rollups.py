@@ -20,22 +20,47 @@ DAY0, DAY1, DAY2 = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
 def dataset(db):
     """Seven contacts around 2 and 3 March 2026 (UTC)."""
     program, version, _rule = make_setup()
-    add_contact(version, sent_at=at("2026-03-02 10:00"), completed_at=at("2026-03-03 09:00"),
-                answers={"overall": rating(5), "recommend": rating(10), "resolved": rating(1),
-                         "how": {"value_choice": "phone"}, "comment": {"value_text": "Great"}})
-    add_contact(version, sent_at=at("2026-03-02 23:30"), completed_at=at("2026-03-02 23:50"),
-                language="fr", answers={"overall": rating(5), "recommend": rating(3),
-                                        "how": {"value_choice": "phone"}})
+    add_contact(
+        version,
+        sent_at=at("2026-03-02 10:00"),
+        completed_at=at("2026-03-03 09:00"),
+        answers={
+            "overall": rating(5),
+            "recommend": rating(10),
+            "resolved": rating(1),
+            "how": {"value_choice": "phone"},
+            "comment": {"value_text": "Great"},
+        },
+    )
+    add_contact(
+        version,
+        sent_at=at("2026-03-02 23:30"),
+        completed_at=at("2026-03-02 23:50"),
+        language="fr",
+        answers={"overall": rating(5), "recommend": rating(3), "how": {"value_choice": "phone"}},
+    )
     add_contact(version, sent_at=at("2026-03-02 12:00"), contact_type="counter")
     # A partial response: its answers count, the invitation is not completed.
-    add_contact(version, sent_at=at("2026-03-03 08:00"), answered_at=at("2026-03-03 08:05"),
-                answers={"overall": rating(2)})
+    add_contact(
+        version,
+        sent_at=at("2026-03-03 08:00"),
+        answered_at=at("2026-03-03 08:05"),
+        answers={"overall": rating(2)},
+    )
     # 02:00 UTC on the 3rd is still the 2nd in Toronto: it belongs to the 3rd.
-    add_contact(version, sent_at=at("2026-03-03 02:00"), completed_at=at("2026-03-03 10:00"),
-                answers={"overall": rating(5)})
+    add_contact(
+        version,
+        sent_at=at("2026-03-03 02:00"),
+        completed_at=at("2026-03-03 10:00"),
+        answers={"overall": rating(5)},
+    )
     # Sent before the range, answered inside it.
-    add_contact(version, sent_at=at("2026-03-01 09:00"), completed_at=at("2026-03-02 09:00"),
-                answers={"overall": rating(4)})
+    add_contact(
+        version,
+        sent_at=at("2026-03-01 09:00"),
+        completed_at=at("2026-03-02 09:00"),
+        answers={"overall": rating(4)},
+    )
     # Sent after the range.
     add_contact(version, sent_at=at("2026-03-04 09:00"))
     db.session.commit()
@@ -52,19 +77,30 @@ def refresh(db, first: date, last: date) -> rollups.RefreshResult:
 
 
 def invitation_facts(db) -> set[tuple]:
-    rows = db.session.execute(select(
-        FactInvitationDaily.day, FactInvitationDaily.channel, FactInvitationDaily.contact_type,
-        FactInvitationDaily.language, FactInvitationDaily.sent, FactInvitationDaily.completed,
-    ))
+    rows = db.session.execute(
+        select(
+            FactInvitationDaily.day,
+            FactInvitationDaily.channel,
+            FactInvitationDaily.contact_type,
+            FactInvitationDaily.language,
+            FactInvitationDaily.sent,
+            FactInvitationDaily.completed,
+        )
+    )
     return {tuple(row) for row in rows}
 
 
 def answer_facts(db) -> set[tuple]:
     rows = db.session.execute(
-        select(FactAnswerDaily.day, Question.code, FactAnswerDaily.contact_type,
-               FactAnswerDaily.language, FactAnswerDaily.value_int, FactAnswerDaily.value_choice,
-               FactAnswerDaily.count)
-        .join(Question, Question.id == FactAnswerDaily.question_id)
+        select(
+            FactAnswerDaily.day,
+            Question.code,
+            FactAnswerDaily.contact_type,
+            FactAnswerDaily.language,
+            FactAnswerDaily.value_int,
+            FactAnswerDaily.value_choice,
+            FactAnswerDaily.count,
+        ).join(Question, Question.id == FactAnswerDaily.question_id)
     )
     return {tuple(row) for row in rows}
 
@@ -125,8 +161,9 @@ def test_recent_refresh_includes_send_days_of_recent_completions(db):
     _program, version = make_setup()[:2]
     now = at("2026-03-20 12:00")
     # Sent ten days ago and answered today: its send day must be refreshed too.
-    add_contact(version, sent_at=now - timedelta(days=10), completed_at=now,
-                answers={"overall": rating(4)})
+    add_contact(
+        version, sent_at=now - timedelta(days=10), completed_at=now, answers={"overall": rating(4)}
+    )
     db.session.commit()
     results = rollups.refresh_recent(extra_days=[date(2026, 1, 5)], now=now)
     db.session.commit()

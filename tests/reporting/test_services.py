@@ -20,8 +20,12 @@ def files_of(report: Report) -> list:
 
 def test_generate_refreshes_rollups_then_writes_one_pdf(db):
     _program, version, _rule = make_setup()
-    add_contact(version, sent_at=at("2026-05-04 10:00"), completed_at=at("2026-05-04 11:00"),
-                answers={"overall": rating(5)})
+    add_contact(
+        version,
+        sent_at=at("2026-05-04 10:00"),
+        completed_at=at("2026-05-04 11:00"),
+        answers={"overall": rating(5)},
+    )
     report = services.request_report(date(2026, 5, 1), date(2026, 5, 31), None)
     db.session.commit()
     assert report.status is ReportStatus.REQUESTED

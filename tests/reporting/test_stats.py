@@ -52,14 +52,18 @@ def test_summary_per_program_and_channel(db, facts):
     summary = stats.summary(date(2026, 2, 1), date(2026, 2, 28), min_cell=10)
     email, sms = summary.rows
     assert (email.program_code, email.channel, email.program_name["fr"]) == (
-        "passport", "email", "Services de passeport")
+        "passport",
+        "email",
+        "Services de passeport",
+    )
     assert email.sent == Cell(40, 40)
     assert email.responses == Cell(12, 12)
     assert email.response_rate.value == pytest.approx(12 / 40)
     assert email.satisfaction.value == pytest.approx(10 / 12)
     assert email.satisfaction.n == 12
     assert (email.satisfaction.low, email.satisfaction.high) == pytest.approx(
-        stats.wilson_interval(10, 12))
+        stats.wilson_interval(10, 12)
+    )
     assert email.mean_rating.value == pytest.approx((6 * 5 + 4 * 4 + 3 + 1) / 12)
     assert email.nps.value == pytest.approx(100 * (7 - 3) / 12)
 
@@ -104,8 +108,13 @@ def test_trend_is_weekly_for_short_ranges(db, facts):
     assert summary.trend_period == "week"
     weeks = {point.period_start: point.satisfaction for point in summary.trend}
     # Monday 26 January holds 1 February (a Sunday); the last week starts on 23 February.
-    assert list(weeks) == [date(2026, 1, 26), date(2026, 2, 2), date(2026, 2, 9),
-                           date(2026, 2, 16), date(2026, 2, 23)]
+    assert list(weeks) == [
+        date(2026, 1, 26),
+        date(2026, 2, 2),
+        date(2026, 2, 9),
+        date(2026, 2, 16),
+        date(2026, 2, 23),
+    ]
     assert weeks[date(2026, 2, 2)].value == pytest.approx(11 / 12)  # 9 e-mail + 3 SMS ratings
     assert weeks[date(2026, 2, 16)].suppressed  # 3 ratings
     assert weeks[date(2026, 2, 9)] == Cell(None, 0)
@@ -115,8 +124,7 @@ def test_trend_is_monthly_for_long_ranges(db, facts):
     summary = stats.summary(date(2025, 12, 15), date(2026, 3, 31), min_cell=10)
     assert summary.trend_period == "month"
     months = {point.period_start: point.satisfaction for point in summary.trend}
-    assert list(months) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1),
-                            date(2026, 3, 1)]
+    assert list(months) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     assert months[date(2026, 2, 1)].value == pytest.approx(13 / 15)
     assert months[date(2026, 2, 1)].n == 15
 

@@ -23,8 +23,14 @@ def staff(client, db):
     user = create_user("analyst@example.org", "a long enough password", Role.ANALYST)
     db.session.commit()
     token = csrf_token(client.get("/login").text)
-    client.post("/login", data={"csrf_token": token, "email": "analyst@example.org",
-                                "password": "a long enough password"})
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "email": "analyst@example.org",
+            "password": "a long enough password",
+        },
+    )
     client.user = user
     return client
 
@@ -39,8 +45,9 @@ def queued(monkeypatch):
 
 def request(client, date_from: str, date_to: str):
     token = csrf_token(client.get("/dashboard").text)
-    return client.post("/reports", data={"csrf_token": token, "date_from": date_from,
-                                         "date_to": date_to})
+    return client.post(
+        "/reports", data={"csrf_token": token, "date_from": date_from, "date_to": date_to}
+    )
 
 
 @pytest.mark.parametrize("path", ["/dashboard", "/reports/some-id", "/reports/some-id.pdf"])

@@ -5,16 +5,13 @@ tests/conftest.py and use it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from celery import current_app as celery_current_app
 from feedback_sms_notify.testing import NotifyStandIn
 from feedback_sms_twilio.testing import TwilioStandIn
 from flask import Flask
-from flask_migrate import upgrade
 
-from feedback import create_app
+from tests.apps import migrated_app
 from tests.sms.helpers import NOTIFY_CALLBACK_TOKEN, TWILIO_FROM
 
 
@@ -36,21 +33,11 @@ def app(
     tmp_path_factory: pytest.TempPathFactory,
     twilio_standin: TwilioStandIn,
     notify_standin: NotifyStandIn,
-) -> Iterator[Flask]:
-    instance = tmp_path_factory.mktemp("sms-instance")
-    previous_celery = celery_current_app._get_current_object()
-    application = create_app(
+) -> Flask:
+    return migrated_app(
+        database_url,
+        tmp_path_factory.mktemp("sms-instance"),
         {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "CLIENT_HASH_KEY": "test-hash-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "PUBLIC_BASE_URL": "http://survey.test",
-            "REPORTS_DIR": str(instance / "reports"),
-            "OUTBOX_DIR": str(instance / "outbox"),
-            "SMTP_PORT": 1,
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
             "FEEDBACK_CHANNELS": ["email", "sms_twilio", "sms_notify"],
             "TWILIO_ACCOUNT_SID": twilio_standin.account_sid,
             "TWILIO_AUTH_TOKEN": twilio_standin.auth_token,
@@ -61,13 +48,9 @@ def app(
             "NOTIFY_BASE_URL": notify_standin.base_url,
             "NOTIFY_SMS_TEMPLATE_ID": notify_standin.template_id,
             "NOTIFY_CALLBACK_TOKEN": NOTIFY_CALLBACK_TOKEN,
-        }
+        },
+        keep_celery=True,
     )
-    Path(application.config["REPORTS_DIR"]).mkdir(parents=True, exist_ok=True)
-    with application.app_context():
-        upgrade(directory=application.extensions["migrate"].directory)
-    previous_celery.set_default()  # create_app made its Celery app the default
-    yield application
 
 
 @pytest.fixture(autouse=True)

@@ -5,15 +5,12 @@ tests/conftest.py and use it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from celery import current_app as celery_current_app
 from feedback_voice_twilio.testing import TwilioCallsStandIn
 from flask import Flask
-from flask_migrate import upgrade
 
-from feedback import create_app
+from tests.apps import migrated_app
 from tests.voice.helpers import TWILIO_NUMBER, WEBHOOK_SECRET
 
 
@@ -26,21 +23,11 @@ def calls_standin() -> Iterator[TwilioCallsStandIn]:
 @pytest.fixture(scope="session")
 def app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, calls_standin: TwilioCallsStandIn
-) -> Iterator[Flask]:
-    instance = tmp_path_factory.mktemp("voice-instance")
-    previous_celery = celery_current_app._get_current_object()
-    application = create_app(
+) -> Flask:
+    return migrated_app(
+        database_url,
+        tmp_path_factory.mktemp("voice-instance"),
         {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "CLIENT_HASH_KEY": "test-hash-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "PUBLIC_BASE_URL": "http://survey.test",
-            "REPORTS_DIR": str(instance / "reports"),
-            "OUTBOX_DIR": str(instance / "outbox"),
-            "SMTP_PORT": 1,
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
             "FEEDBACK_CHANNELS": ["email", "voice_twilio", "voice_webhook"],
             "TWILIO_ACCOUNT_SID": calls_standin.account_sid,
             "TWILIO_AUTH_TOKEN": calls_standin.auth_token,
@@ -48,13 +35,9 @@ def app(
             "TWILIO_BASE_URL": calls_standin.base_url,
             "TWILIO_TIMEOUT": 5,
             "VOICE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
+        },
+        keep_celery=True,
     )
-    Path(application.config["REPORTS_DIR"]).mkdir(parents=True, exist_ok=True)
-    with application.app_context():
-        upgrade(directory=application.extensions["migrate"].directory)
-    previous_celery.set_default()  # create_app made its Celery app the default
-    yield application
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from flask import Blueprint
 
-from feedback.channels import Channel, DeliveryResult, Invitation
+from feedback.channels import Channel, DeliveryResult, Invitation, api
 from feedback_email.message import compose
 
 log = logging.getLogger("feedback.plugins.email")
@@ -140,17 +140,7 @@ class EmailChannel(Channel):
             self._deliver(message)
         except OSError as exc:  # smtplib's exceptions, sockets, TLS and timeouts are all OSErrors
             result = classify(exc)
-            log.warning(
-                "email not delivered",
-                extra={
-                    "fields": {
-                        "invitation": invitation.id,
-                        "outcome": result.outcome,
-                        "detail": result.detail,
-                    }
-                },
-            )
-            return result
+            return api.log_undelivered(log, "email not delivered", invitation, result)
         return DeliveryResult.sent(message["Message-ID"])
 
     def _deliver(self, message: EmailMessage) -> None:

@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from celery import current_app as celery_current_app
 from flask import Flask
 
-from feedback import create_app
 from feedback.channels import Invitation
+from feedback.channels.testing import plugin_test_app, sample_invitation
 
 SURVEY_URL = "http://survey.test/s/tok_0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
 UNSUBSCRIBE_URL = "http://survey.test/u/unsub-code-123"
@@ -70,22 +69,7 @@ class SmtpServer:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    folder = tmp_path_factory.mktemp("email-plugin")
-    previous_celery = celery_current_app._get_current_object()
-    application = create_app(
-        {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.db'}",
-            "OUTBOX_DIR": str(folder / "outbox"),
-            "REPORTS_DIR": str(folder / "reports"),
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
-        }
-    )
-    # create_app makes its Celery app the default; leave other tests' default alone
-    previous_celery.set_default()
-    return application
+    return plugin_test_app(tmp_path_factory.mktemp("email-plugin"), {})
 
 
 @pytest.fixture()
@@ -140,18 +124,13 @@ def make_invitation() -> Callable[..., Invitation]:
     def make(**overrides: Any) -> Invitation:
         values: dict[str, Any] = {
             "id": "3f2a9c1e-0000-4000-8000-000000000001",
-            "language": "en",
             "email": "client@example.ca",
             "phone": None,
-            "timezone": "America/Toronto",
             "survey_url": SURVEY_URL,
             "unsubscribe_url": UNSUBSCRIBE_URL,
             "expires_at": datetime(2025, 5, 3, 10, 31, tzinfo=UTC),
-            "program_name": {"en": "Passport Program", "fr": "Programme de passeport"},
-            "questionnaire_title": {"en": "Your visit", "fr": "Votre visite"},
         }
-        values.update(overrides)
-        return Invitation(**values)
+        return sample_invitation(**{**values, **overrides})
 
     return make
 

@@ -83,12 +83,7 @@ class NotifyChannel(Channel):
     @property
     def dev_outbox(self) -> bool:
         """No API key outside production: texts go to the development outbox."""
-        config = self.config
-        return (
-            not config["NOTIFY_API_KEY"]
-            and config["FEEDBACK_ENV"] != "production"
-            and bool(config["OUTBOX_DIR"])
-        )
+        return api.sends_to_dev_outbox(self.config, "NOTIFY_API_KEY")
 
     def check_config(self) -> None:
         config = self.config
@@ -121,14 +116,9 @@ class NotifyChannel(Channel):
             return DeliveryResult.permanent("no phone number")
         body = api.sms_invitation_text(invitation, replies=False)
         if self.dev_outbox:
-            name = api.record_dev_text(
-                self.config["OUTBOX_DIR"],
-                direction=api.OUTGOING,
-                channel=self.name,
-                number=invitation.phone,
-                body=body,
+            return api.send_dev_text(
+                self.config["OUTBOX_DIR"], channel=self.name, number=invitation.phone, body=body
             )
-            return DeliveryResult.sent(f"dev-{name}")
         try:
             notification = self.client().send_sms_notification(
                 phone_number=invitation.phone,
@@ -141,17 +131,7 @@ class NotifyChannel(Channel):
             result = classify(exc)
         else:
             return DeliveryResult.sent(str(notification["id"]))
-        log.warning(
-            "text not sent",
-            extra={
-                "fields": {
-                    "invitation": invitation.id,
-                    "outcome": result.outcome,
-                    "detail": result.detail,
-                }
-            },
-        )
-        return result
+        return api.log_undelivered(log, "text not sent", invitation, result)
 
     def callback_authorised(self, header: str | None) -> bool:
         token = self.config["NOTIFY_CALLBACK_TOKEN"]

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
 from notifications_python_client.errors import TokenError
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from feedback.channels.testing import HttpStandIn
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 PLACEHOLDER = re.compile(r"\(\(([^)]+)\)\)")
@@ -34,7 +34,7 @@ class Failure:
 
 
 @dataclass
-class NotifyStandIn:
+class NotifyStandIn(HttpStandIn):
     """A GC Notify API on 127.0.0.1 with one service, one key and one text template."""
 
     service_id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -45,47 +45,18 @@ class NotifyStandIn:
     #: Every accepted notification: the request's JSON and the text as rendered.
     notifications: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    _server: Any = None
-    _thread: threading.Thread | None = None
 
     @property
     def api_key(self) -> str:
         return f"feedback_test-{self.service_id}-{self.secret}"
 
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
-        return f"http://127.0.0.1:{self._server.server_port}"
-
     def refuse_next(self, status: int, error: str, message: str = "refused") -> None:
         self.failures.append(Failure(status, error, message))
-
-    def start(self) -> NotifyStandIn:
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> NotifyStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @staticmethod
     def _error(status: int, error: str, message: str) -> Response:
         body = {"status_code": status, "errors": [{"error": error, "message": message}]}
         return Response(json.dumps(body), status=status, mimetype="application/json")
-
-    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
-        return self._handle(Request(environ))(environ, start_response)
 
     def _authorised(self, request: Request) -> bool:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from celery import current_app as celery_current_app
 from feedback_sms_notify import NotifyChannel
 from feedback_sms_notify.testing import NotifyStandIn
 from flask import Flask
 
-from feedback import create_app
 from feedback.channels import Invitation
+from feedback.channels.testing import plugin_test_app, sample_invitation
 
 CALLBACK_TOKEN = "notify-callback-token"
 PUBLIC = "https://feedback.example.ca"
@@ -29,27 +28,17 @@ def notify() -> Iterator[NotifyStandIn]:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    folder = tmp_path_factory.mktemp("notify-plugin")
-    previous_celery = celery_current_app._get_current_object()
     standin = NotifyStandIn()  # only its (valid-looking) key and template id: never started
-    application = create_app(
+    return plugin_test_app(
+        tmp_path_factory.mktemp("notify-plugin"),
         {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.db'}",
-            "OUTBOX_DIR": str(folder / "outbox"),
-            "REPORTS_DIR": str(folder / "reports"),
             "PUBLIC_BASE_URL": PUBLIC,
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
             "FEEDBACK_CHANNELS": ["sms_notify"],
             "NOTIFY_API_KEY": standin.api_key,
             "NOTIFY_SMS_TEMPLATE_ID": standin.template_id,
             "NOTIFY_CALLBACK_TOKEN": CALLBACK_TOKEN,
-        }
+        },
     )
-    previous_celery.set_default()  # create_app made its Celery app the default
-    return application
 
 
 @pytest.fixture()
@@ -78,19 +67,7 @@ def channel_for(notify: NotifyStandIn) -> Callable[..., NotifyChannel]:
 @pytest.fixture()
 def make_invitation() -> Callable[..., Invitation]:
     def make(**overrides: Any) -> Invitation:
-        values: dict[str, Any] = {
-            "id": "3f2a9c1e-0000-4000-8000-000000000003",
-            "language": "fr",
-            "email": None,
-            "phone": "+16135550123",
-            "timezone": "America/Toronto",
-            "survey_url": f"{PUBLIC}/s/tok_0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
-            "unsubscribe_url": f"{PUBLIC}/u/unsub-code-123",
-            "expires_at": None,
-            "program_name": {"en": "Passport Program", "fr": "Programme de passeport"},
-            "questionnaire_title": {"en": "Your visit", "fr": "Votre visite"},
-        }
-        values.update(overrides)
-        return Invitation(**values)
+        values = {"id": "3f2a9c1e-0000-4000-8000-000000000003", "language": "fr"}
+        return sample_invitation(**{**values, **overrides})
 
     return make

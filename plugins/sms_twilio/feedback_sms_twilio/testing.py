@@ -14,17 +14,9 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import Any
 
-from werkzeug.serving import make_server
+from feedback_twilio_common.testing import E164, TwilioApiStandIn, twilio_error
 from werkzeug.wrappers import Request, Response
-
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
-
-
-def new_account_sid() -> str:
-    return "AC" + secrets.token_hex(16)
 
 
 @dataclass
@@ -35,87 +27,43 @@ class Failure:
 
 
 @dataclass
-class TwilioStandIn:
+class TwilioStandIn(TwilioApiStandIn):
     """A Twilio API on 127.0.0.1 that accepts the messages of one account and keeps them."""
 
-    account_sid: str = field(default_factory=new_account_sid)
-    auth_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    resource = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
+
     #: Every accepted message, as the form fields it was posted with.
     messages: list[dict[str, str]] = field(default_factory=list)
     #: Refusals to answer the next requests with, in order (see `refuse_next`).
     failures: list[Failure] = field(default_factory=list)
     #: Set to hold every request until released: a client timeout in tests.
     hold: threading.Event | None = None
-    _server: Any = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     def refuse_next(self, status: int, code: int, message: str = "refused") -> None:
         self.failures.append(Failure(status, code, message))
 
-    def start(self) -> TwilioStandIn:
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         if self.hold is not None:
             self.hold.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> TwilioStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @staticmethod
-    def _error(status: int, code: int, message: str) -> Response:
-        body = {
-            "code": code,
-            "message": message,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status,
-        }
-        return Response(json.dumps(body), status=status, mimetype="application/json")
-
-    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        return self._handle(request)(environ, start_response)
+        super().stop()
 
     def _handle(self, request: Request) -> Response:
         if self.hold is not None:
             self.hold.wait()
-        match = MESSAGES.match(request.path)
-        if request.method != "POST" or match is None:
-            return self._error(404, 20404, "The requested resource was not found")
-        auth = request.authorization
-        if (
-            match["sid"] != self.account_sid
-            or auth is None
-            or (auth.username, auth.password) != (self.account_sid, self.auth_token)
-        ):
-            return self._error(401, 20003, "Authenticate")
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
         if self.failures:
             failure = self.failures.pop(0)
-            return self._error(failure.status, failure.code, failure.message)
+            return twilio_error(failure.status, failure.code, failure.message)
         form = request.form.to_dict()
         to = form.get("To", "")
         if not E164.match(to):
-            return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+            return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not (form.get("From") or form.get("MessagingServiceSid")):
-            return self._error(400, 21603, "The 'From' phone number is required.")
+            return twilio_error(400, 21603, "The 'From' phone number is required.")
         if not form.get("Body"):
-            return self._error(400, 21602, "Message body is required.")
+            return twilio_error(400, 21602, "Message body is required.")
         self.messages.append(form)
         sid = "SM" + secrets.token_hex(16)
         now = formatdate(usegmt=True)

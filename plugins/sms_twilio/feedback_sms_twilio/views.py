@@ -7,7 +7,8 @@ it is refused with 403 before anything is read or changed.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from feedback_twilio_common import verify_signature
+from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.channels import DeliveryStatus, api
@@ -32,11 +33,7 @@ def _channel() -> TwilioChannel:
 
 @bp.before_request
 def _verify_signature() -> None:
-    channel = _channel()
-    url = channel.public_url(request.path, request.query_string.decode())
-    signature = request.headers.get("X-Twilio-Signature")
-    if not channel.signature_valid(url, request.form, signature):
-        abort(403, description="The X-Twilio-Signature header is missing or not valid.")
+    verify_signature(_channel())
 
 
 @bp.post(INBOUND_PATH)

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from celery import current_app as celery_current_app
 from feedback_sms_twilio import TwilioChannel
 from feedback_sms_twilio.testing import TwilioStandIn
 from flask import Flask
 
-from feedback import create_app
 from feedback.channels import Invitation, Question
+from feedback.channels.testing import plugin_test_app, sample_invitation
 
 PUBLIC = "https://feedback.example.ca"
 FROM = "+16135550100"
@@ -32,26 +31,16 @@ def twilio() -> Iterator[TwilioStandIn]:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    folder = tmp_path_factory.mktemp("twilio-plugin")
-    previous_celery = celery_current_app._get_current_object()
-    application = create_app(
+    return plugin_test_app(
+        tmp_path_factory.mktemp("twilio-plugin"),
         {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.db'}",
-            "OUTBOX_DIR": str(folder / "outbox"),
-            "REPORTS_DIR": str(folder / "reports"),
             "PUBLIC_BASE_URL": PUBLIC,
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
             "FEEDBACK_CHANNELS": ["sms_twilio"],
             "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
             "TWILIO_AUTH_TOKEN": "plugin-test-token",
             "TWILIO_FROM_NUMBER": FROM,
-        }
+        },
     )
-    previous_celery.set_default()  # create_app made its Celery app the default
-    return application
 
 
 @pytest.fixture()
@@ -80,27 +69,13 @@ def channel_for(twilio: TwilioStandIn) -> Callable[..., TwilioChannel]:
 @pytest.fixture()
 def make_invitation() -> Callable[..., Invitation]:
     def make(**overrides: Any) -> Invitation:
-        values: dict[str, Any] = {
-            "id": "3f2a9c1e-0000-4000-8000-000000000002",
-            "language": "en",
-            "email": None,
-            "phone": "+16135550123",
-            "timezone": "America/Toronto",
-            "survey_url": f"{PUBLIC}/s/tok_0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
-            "unsubscribe_url": f"{PUBLIC}/u/unsub-code-123",
-            "expires_at": datetime(2025, 5, 3, 10, 31, tzinfo=UTC),
-            "program_name": {"en": "Passport Program", "fr": "Programme de passeport"},
-            "questionnaire_title": {"en": "Your visit", "fr": "Votre visite"},
-            "questions": (
-                Question(
-                    code="overall",
-                    kind="rating",
-                    text={"en": "How was it?", "fr": "Comment était-ce?"},
-                    required=True,
-                ),
-            ),
-        }
-        values.update(overrides)
-        return Invitation(**values)
+        question = Question(
+            code="overall",
+            kind="rating",
+            text={"en": "How was it?", "fr": "Comment était-ce?"},
+            required=True,
+        )
+        values = {"expires_at": datetime(2025, 5, 3, 10, 31, tzinfo=UTC), "questions": (question,)}
+        return sample_invitation(**{**values, **overrides})
 
     return make

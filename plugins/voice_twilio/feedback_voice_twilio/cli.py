@@ -3,25 +3,11 @@ by hand against a running platform."""
 
 from __future__ import annotations
 
-import shlex
-
 import click
+from feedback_twilio_common.cli import echo_signed, enabled_channel
 from flask.cli import with_appcontext
-from twilio.request_validator import RequestValidator
-from werkzeug.datastructures import MultiDict
 
-from feedback.channels import api
 from feedback_voice_twilio.channel import VoiceTwilioChannel
-
-
-def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:
-    pairs = []
-    for param in params:
-        name, separator, value = param.partition("=")
-        if not separator or not name:
-            raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="PARAMS")
-        pairs.append((name, value))
-    return pairs
 
 
 @click.command("twilio-voice-sign")
@@ -42,22 +28,11 @@ def sign_command(path: str, params: tuple[str, ...], curl: bool) -> None:
           CallSid=CA01 From=+16135550123 --curl | sh
       feedback twilio-voice-sign /keys CallSid=CA01 Digits=4 --curl | sh
     """
-    channel = api.enabled_channel(VoiceTwilioChannel.name)
-    if not isinstance(channel, VoiceTwilioChannel):
-        raise click.ClickException("voice_twilio is not enabled: add it to FEEDBACK_CHANNELS")
-    if not channel.auth_token:
-        raise click.ClickException("TWILIO_AUTH_TOKEN is not set: nothing to sign with")
+    channel = enabled_channel(VoiceTwilioChannel)
     if not path.startswith("/"):
         raise click.BadParameter("start with /, e.g. /keys", param_hint="PATH")
     route, _, query = path.partition("?")
     target = channel.public_url(f"/hooks/{channel.name}{route}", query)
-    form = MultiDict(_pairs(params))
-    signature = RequestValidator(channel.auth_token).compute_signature(target, form)
-    if not curl:
-        click.echo(signature)
-        return
-    words = ["curl", "-sS", "-w", "\\n", "-X", "POST", target]
-    words += ["-H", f"X-Twilio-Signature: {signature}"]
-    for name, value in form.items(multi=True):
-        words += ["--data-urlencode", f"{name}={value}"]
-    click.echo(shlex.join(words))
+    echo_signed(
+        channel, target, params, ["curl", "-sS", "-w", "\\n", "-X", "POST"] if curl else None
+    )

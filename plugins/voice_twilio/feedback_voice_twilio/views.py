@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from feedback_twilio_common import verify_signature
 from flask import Blueprint, Response, abort, request
 
 from feedback.channels import api
@@ -58,11 +59,7 @@ def _twiml(step: api.VoiceStep) -> Response:
 
 @bp.before_request
 def _verify_signature() -> None:
-    channel = _channel()
-    url = channel.public_url(request.path, request.query_string.decode())
-    signature = request.headers.get("X-Twilio-Signature")
-    if not channel.signature_valid(url, request.form, signature):
-        abort(403, description="The X-Twilio-Signature header is missing or not valid.")
+    verify_signature(_channel())
 
 
 @bp.post(CALL_PATH)

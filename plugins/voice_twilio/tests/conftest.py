@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from celery import current_app as celery_current_app
 from feedback_voice_twilio import VoiceTwilioChannel
 from feedback_voice_twilio.testing import TwilioCallsStandIn
 from flask import Flask
 
-from feedback import create_app
 from feedback.channels import Invitation
+from feedback.channels.testing import plugin_test_app, sample_invitation
 
 PUBLIC = "https://feedback.example.ca"
 FROM = "+16135550100"
@@ -32,26 +31,16 @@ def twilio() -> Iterator[TwilioCallsStandIn]:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    folder = tmp_path_factory.mktemp("voice-twilio-plugin")
-    previous_celery = celery_current_app._get_current_object()
-    application = create_app(
+    return plugin_test_app(
+        tmp_path_factory.mktemp("voice-twilio-plugin"),
         {
-            "FEEDBACK_ENV": "testing",
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.db'}",
-            "OUTBOX_DIR": str(folder / "outbox"),
-            "REPORTS_DIR": str(folder / "reports"),
             "PUBLIC_BASE_URL": PUBLIC,
-            "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
             "FEEDBACK_CHANNELS": ["voice_twilio"],
             "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
             "TWILIO_AUTH_TOKEN": "plugin-test-token",
             "TWILIO_VOICE_FROM_NUMBER": FROM,
-        }
+        },
     )
-    previous_celery.set_default()  # create_app made its Celery app the default
-    return application
 
 
 @pytest.fixture()
@@ -82,18 +71,10 @@ def make_invitation() -> Callable[..., Invitation]:
     def make(**overrides: Any) -> Invitation:
         values: dict[str, Any] = {
             "id": "3f2a9c1e-0000-4000-8000-000000000003",
-            "language": "en",
-            "email": None,
-            "phone": "+16135550123",
-            "timezone": "America/Toronto",
-            "survey_url": f"{PUBLIC}/s/tok_0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
-            "unsubscribe_url": f"{PUBLIC}/u/unsub-code-123",
             "expires_at": datetime(2025, 5, 3, 10, 31, tzinfo=UTC),
-            "program_name": {"en": "Passport Program", "fr": "Programme de passeport"},
             "questionnaire_title": {"en": "Your call", "fr": "Votre appel"},
             "mode": "callback",
         }
-        values.update(overrides)
-        return Invitation(**values)
+        return sample_invitation(**{**values, **overrides})
 
     return make
