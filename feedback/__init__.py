@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -48,15 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _migrations_dir() -> Any:
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _ensure_folders(app: Flask) -> None:
-    from pathlib import Path
-
     for key in ("REPORTS_DIR", "OUTBOX_DIR"):
         if app.config.get(key):
             Path(app.config[key]).mkdir(parents=True, exist_ok=True)

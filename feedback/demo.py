@@ -83,8 +83,15 @@ def add_program(code: str = DEMO_PROGRAM) -> Program:
     return program
 
 
-def add_questionnaire(program: Program, code: str = "after-contact") -> QuestionnaireVersion:
-    """A published version with one question of each kind, in English and French."""
+def add_questionnaire(
+    program: Program,
+    code: str = "after-contact",
+    wordings: dict[str, dict[str, dict[str, str]]] | None = None,
+) -> QuestionnaireVersion:
+    """A published version with one question of each kind, in English and French.
+
+    `wordings` gives questions, by code, their per-channel wordings (e.g. for the phone).
+    """
     questionnaire = Questionnaire(
         program_id=program.id,
         code=code,
@@ -144,6 +151,8 @@ def add_questionnaire(program: Program, code: str = "after-contact") -> Question
             text_fr="Que pourrions-nous faire de mieux?",
         ),
     ]
+    for question in version.questions:
+        question.wordings = (wordings or {}).get(question.code, {})
     db.session.add(questionnaire)
     db.session.flush()
     version.published_at = utcnow()

@@ -17,12 +17,12 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from feedback.db_types import utcnow
 from feedback.delivery.models import InvitationMode
+from feedback.demo import add_questionnaire
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
 from feedback.programs.models import Program
-from feedback.surveys.models import Question, QuestionKind, Questionnaire, QuestionnaireVersion
+from feedback.surveys.models import QuestionnaireVersion
 from tests.factories import make_program, make_rule
 
 PUBLIC = "http://survey.test"
@@ -34,60 +34,12 @@ OVERALL_FR = "Dans l'ensemble, êtes-vous satisfait de l'aide reçue au téléph
 
 
 def add_phone_questionnaire(program: Program) -> QuestionnaireVersion:
-    """One question of each kind, the first with a wording for the phone; published."""
-    questionnaire = Questionnaire(
-        program_id=program.id, code="after-call", title_en="Your call", title_fr="Votre appel"
+    """The demo questionnaire, its first question with a wording for the phone; published."""
+    return add_questionnaire(
+        program,
+        code="after-call",
+        wordings={"overall": {"voice": {"en": OVERALL_EN, "fr": OVERALL_FR}}},
     )
-    version = QuestionnaireVersion(questionnaire=questionnaire, number=1)
-    version.questions = [
-        Question(
-            position=1,
-            code="overall",
-            kind=QuestionKind.RATING,
-            required=True,
-            text_en="Overall, how satisfied are you with the service you received?",
-            text_fr="Dans l'ensemble, êtes-vous satisfait du service reçu?",
-            wordings={"voice": {"en": OVERALL_EN, "fr": OVERALL_FR}},
-        ),
-        Question(
-            position=2,
-            code="recommend",
-            kind=QuestionKind.NPS,
-            text_en="How likely are you to recommend this service to a friend?",
-            text_fr="Quelle est la probabilité que vous recommandiez ce service à un ami?",
-        ),
-        Question(
-            position=3,
-            code="resolved",
-            kind=QuestionKind.YES_NO,
-            text_en="Was your question resolved?",
-            text_fr="Votre question a-t-elle été réglée?",
-        ),
-        Question(
-            position=4,
-            code="how",
-            kind=QuestionKind.SINGLE_CHOICE,
-            text_en="How did you contact us?",
-            text_fr="Comment nous avez-vous joints?",
-            options=[
-                {"value": "phone", "en": "By phone", "fr": "Par téléphone"},
-                {"value": "online", "en": "Online", "fr": "En ligne"},
-                {"value": "office", "en": "In person", "fr": "En personne"},
-            ],
-        ),
-        Question(
-            position=5,
-            code="comment",
-            kind=QuestionKind.FREE_TEXT,
-            text_en="What could we do better?",
-            text_fr="Que pourrions-nous faire de mieux?",
-        ),
-    ]
-    db.session.add(questionnaire)
-    db.session.flush()
-    version.published_at = utcnow()
-    db.session.flush()
-    return version
 
 
 def voice_setup(
