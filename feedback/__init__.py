@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from feedback.config import from_environment
+from feedback.config import from_environment, is_local
 from feedback.extensions import babel, celery_init_app, csrf, db, login_manager, migrate
 
 __all__ = ["create_app"]
@@ -71,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(reporting_bp)
-    if app.config.get("OUTBOX_DIR") and app.config["FEEDBACK_ENV"] != "production":
+    if app.config.get("OUTBOX_DIR") and is_local(app.config["FEEDBACK_ENV"]):
         from feedback.devtools.views import bp as devtools_bp
 
         app.register_blueprint(devtools_bp)

@@ -14,6 +14,15 @@ from typing import Any
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
 
 
+#: Environments where development shortcuts (the dev outbox, well-known webhook secrets) may apply.
+#: Anything else (production, staging, ...) gets none of them.
+LOCAL_ENVIRONMENTS = frozenset({"development", "testing"})
+
+
+def is_local(feedback_env: str) -> bool:
+    return feedback_env in LOCAL_ENVIRONMENTS
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 
 from flask import Flask
 
@@ -23,9 +24,11 @@ def scrub(text: str) -> str:
 
 
 class JsonFormatter(logging.Formatter):
+    converter = time.gmtime  # timestamps in UTC, marked with Z
+
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%SZ"),
             "level": record.levelname,
             "logger": record.name,
             "message": scrub(record.getMessage()),

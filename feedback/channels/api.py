@@ -15,6 +15,7 @@ from typing import Any
 
 from feedback.channels import registry as _registry
 from feedback.channels.base import Channel, DeliveryResult, DeliveryStatus, Invitation
+from feedback.config import is_local
 from feedback.conversations import services as _conversations
 from feedback.conversations import texts as _texts
 from feedback.delivery import services as _delivery
@@ -49,6 +50,7 @@ __all__ = [
     "enabled_channel",
     "end_call",
     "first_use",
+    "is_local",
     "log_undelivered",
     "press_keys",
     "receive_text",
@@ -111,11 +113,9 @@ def record_dev_text(
 
 def sends_to_dev_outbox(config: Mapping[str, Any], credential: str) -> bool:
     """Whether an SMS channel keeps its texts in the development outbox: its `credential`
-    setting is empty, outside production, and OUTBOX_DIR is set."""
+    setting is empty, in development or testing (never elsewhere), and OUTBOX_DIR is set."""
     return (
-        not config[credential]
-        and config["FEEDBACK_ENV"] != "production"
-        and bool(config["OUTBOX_DIR"])
+        not config[credential] and is_local(config["FEEDBACK_ENV"]) and bool(config["OUTBOX_DIR"])
     )
 
 

@@ -36,7 +36,9 @@ from feedback.surveys.models import Question
 
 S = InvitationStatus
 log = logging.getLogger(__name__)
-STALE_CLAIM_AFTER = timedelta(minutes=15)
+# Longer than a whole batch can take (DISPATCH_BATCH_SIZE x the provider timeout), so a claim
+# still being worked through is never released and sent a second time.
+STALE_CLAIM_AFTER = timedelta(hours=1)
 
 
 class InvalidTransition(RuntimeError):
@@ -209,7 +211,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 def send_invitation(invitation_id: str) -> InvitationStatus | None:
     """Send one claimed invitation; returns its new status, or None if there was nothing to do."""
-    invitation = db.session.get(Invitation, invitation_id, with_for_update=True)
+    invitation = locked_invitation(invitation_id)  # a real write lock on SQLite too
     if invitation is None or invitation.status != S.SENDING:
         db.session.commit()
         return None

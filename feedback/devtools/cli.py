@@ -8,10 +8,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from feedback.config import is_local
+
 
 def _development_only() -> None:
-    if current_app.config["FEEDBACK_ENV"] == "production":
-        raise click.ClickException("this is a development tool; FEEDBACK_ENV is 'production'")
+    env = current_app.config["FEEDBACK_ENV"]
+    if not is_local(env):
+        raise click.ClickException(f"this is a development tool; FEEDBACK_ENV is {env!r}")
 
 
 def register_commands(app: Flask) -> None:

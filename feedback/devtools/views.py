@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
+from feedback.config import is_local
 from feedback.devtools.outbox import get_message, list_messages, with_links_in_new_tab
 from feedback.sms.outbox import threads
 
@@ -23,9 +24,7 @@ def _outbox_dir() -> Path:
 
 @bp.before_request
 def _development_only() -> None:
-    if current_app.config["FEEDBACK_ENV"] == "production" or not current_app.config.get(
-        "OUTBOX_DIR"
-    ):
+    if not is_local(current_app.config["FEEDBACK_ENV"]) or not current_app.config.get("OUTBOX_DIR"):
         abort(404)
 
 

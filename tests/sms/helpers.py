@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from xml.etree import ElementTree
 
@@ -36,7 +37,7 @@ def signed_post(
 def inbound_params(sender: str, body: str) -> dict[str, str]:
     """The fields Twilio posts for an incoming text (the ones that matter, and a few more)."""
     return {
-        "MessageSid": "SM" + "0" * 32,
+        "MessageSid": "SM" + secrets.token_hex(16),
         "AccountSid": "AC" + "0" * 32,
         "From": sender,
         "To": TWILIO_FROM,

@@ -226,3 +226,14 @@ def test_stop_through_twilio_stops_texts_waiting_at_gc_notify(
     waiting = _db.session.get(Invitation, waiting.id)
     assert (waiting.status, waiting.reason) == (S.OPTED_OUT, "opt_out_sms_keyword")
     assert dispatch() == [] and notify_standin.notifications == []
+
+
+def test_a_text_redelivered_by_twilio_is_answered_once(client, app, invited):
+    """Twilio retries a webhook it got no answer to, with the same MessageSid."""
+    params = inbound_params(PHONE, "5")
+    first = replies(signed_post(client, app, INBOUND, params))
+    assert first[0].startswith("(2/5)")
+    assert replies(signed_post(client, app, INBOUND, params)) == []
+    assert answers(invited) == {"overall": 5}
+    assert text(client, app, PHONE, "9")[0].startswith("(3/5)")
+    assert answers(invited) == {"overall": 5, "recommend": 9}

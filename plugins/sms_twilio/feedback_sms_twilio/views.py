@@ -7,6 +7,8 @@ it is refused with 403 before anything is read or changed.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from feedback_twilio_common import verify_signature
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
@@ -15,6 +17,9 @@ from feedback.channels import DeliveryStatus, api
 from feedback_sms_twilio.channel import INBOUND_PATH, STATUS_PATH, TwilioChannel
 
 bp = Blueprint("feedback_sms_twilio", __name__)
+
+# Twilio retries a webhook it got no answer to; a text is handled once, by its MessageSid.
+REDELIVERY_WINDOW = timedelta(days=2)
 
 # Twilio's MessageStatus values that end a message's journey; the others (queued, sending,
 # sent ...) are steps on the way.
@@ -40,6 +45,11 @@ def _verify_signature() -> None:
 def inbound() -> Response:
     """A client's text: answered in the TwiML response, which Twilio sends back."""
     channel = _channel()
+    sid = request.form.get("MessageSid", "")
+    if sid and not api.first_use(
+        f"{channel.name}:message", sid, datetime.now(UTC) + REDELIVERY_WINDOW
+    ):
+        return Response(str(MessagingResponse()), mimetype="application/xml")
     sender = request.form.get("From", "")
     body = request.form.get("Body", "")
     outbox = channel.config["OUTBOX_DIR"] if channel.dev_outbox else ""

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from feedback_twilio_common import DEV_AUTH_TOKEN, TwilioChannelBase
 from flask import Blueprint
 
-from feedback.channels import DeliveryResult, Invitation
+from feedback.channels import DeliveryResult, Invitation, api
 
 CALL_PATH = "/call"
 LANGUAGE_PATH = "/language"
@@ -57,7 +57,7 @@ class VoiceTwilioChannel(TwilioChannelBase):
     @property
     def development(self) -> bool:
         """No Twilio account outside production: webhooks work, call-backs cannot be placed."""
-        return not self.config["TWILIO_ACCOUNT_SID"] and self.config["FEEDBACK_ENV"] != "production"
+        return not self.config["TWILIO_ACCOUNT_SID"] and api.is_local(self.config["FEEDBACK_ENV"])
 
     @property
     def auth_token(self) -> str:

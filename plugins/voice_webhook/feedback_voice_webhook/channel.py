@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from flask import Blueprint
 
-from feedback.channels import Channel, DeliveryResult, Invitation
+from feedback.channels import Channel, DeliveryResult, Invitation, api
 
 #: Signs requests when no VOICE_WEBHOOK_SECRET is set outside production, so that calls can
 #: be played by hand against `make run`.
@@ -32,7 +32,7 @@ class VoiceWebhookChannel(Channel):
     @property
     def secret(self) -> str:
         config = self.config
-        if config["VOICE_WEBHOOK_SECRET"] or config["FEEDBACK_ENV"] == "production":
+        if config["VOICE_WEBHOOK_SECRET"] or not api.is_local(config["FEEDBACK_ENV"]):
             return config["VOICE_WEBHOOK_SECRET"]
         return DEV_SECRET
 
@@ -44,7 +44,7 @@ class VoiceWebhookChannel(Channel):
     def check_config(self) -> None:
         if not 30 <= self.tolerance <= 3600:
             raise ValueError("VOICE_WEBHOOK_TOLERANCE must be between 30 and 3600 seconds")
-        if self.config["FEEDBACK_ENV"] == "production" and (
+        if not api.is_local(self.config["FEEDBACK_ENV"]) and (
             len(self.config["VOICE_WEBHOOK_SECRET"]) < MIN_SECRET_LENGTH
         ):
             raise ValueError(
