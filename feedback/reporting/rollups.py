@@ -50,16 +50,18 @@ def _serialise_refreshes() -> None:
 
 def _invitation_facts(start: datetime, end: datetime) -> Select[Any]:
     day = utc_day(Invitation.sent_at)
-    completed = func.count(Invitation.completed_at)
+    keys = (
+        Invitation.program_id,
+        Invitation.channel,
+        ContactEvent.contact_type,
+        Invitation.language,
+    )
     return (
         select(
             day.label("day"),
-            Invitation.program_id,
-            Invitation.channel,
-            ContactEvent.contact_type,
-            Invitation.language,
+            *keys,
             func.count().label("sent"),
-            completed.label("completed"),
+            func.count(Invitation.completed_at).label("completed"),
         )
         .join(ContactEvent, ContactEvent.id == Invitation.event_id)
         .where(
@@ -67,31 +69,24 @@ def _invitation_facts(start: datetime, end: datetime) -> Select[Any]:
             Invitation.sent_at < end,
             Invitation.channel.is_not(None),
         )
-        .group_by(
-            day,
-            Invitation.program_id,
-            Invitation.channel,
-            ContactEvent.contact_type,
-            Invitation.language,
-        )
+        .group_by(day, *keys)
     )
 
 
 def _answer_facts(start: datetime, end: datetime) -> Select[Any]:
     day = utc_day(Answer.answered_at)
+    keys = (
+        Response.program_id,
+        Response.questionnaire_version_id,
+        Answer.question_id,
+        Response.channel,
+        ContactEvent.contact_type,
+        Response.language,
+        Answer.value_int,
+        Answer.value_choice,
+    )
     return (
-        select(
-            day.label("day"),
-            Response.program_id,
-            Response.questionnaire_version_id,
-            Answer.question_id,
-            Response.channel,
-            ContactEvent.contact_type,
-            Response.language,
-            Answer.value_int,
-            Answer.value_choice,
-            func.count().label("count"),
-        )
+        select(day.label("day"), *keys, func.count().label("count"))
         .join(Response, Response.id == Answer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(ContactEvent, ContactEvent.id == Invitation.event_id)
@@ -101,17 +96,7 @@ def _answer_facts(start: datetime, end: datetime) -> Select[Any]:
             # Free text is not counted by value.
             ~and_(Answer.value_int.is_(None), Answer.value_choice.is_(None)),
         )
-        .group_by(
-            day,
-            Response.program_id,
-            Response.questionnaire_version_id,
-            Answer.question_id,
-            Response.channel,
-            ContactEvent.contact_type,
-            Response.language,
-            Answer.value_int,
-            Answer.value_choice,
-        )
+        .group_by(day, *keys)
     )
 
 
