@@ -48,6 +48,7 @@ class DeliveryStatus(enum.StrEnum):
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"  # the network could not deliver it (unknown, unreachable ...)
     FAILED = "failed"  # the provider could not send it at all
+    TEMPORARY = "temporary"  # not delivered for now (phone off, out of reach): worth a new try
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,16 @@ TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
     S.SCHEDULED: frozenset({S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
     S.SENDING: frozenset({S.SENT, S.SCHEDULED, S.FAILED, S.OPTED_OUT}),
     S.SENT: frozenset(
-        {S.DELIVERED, S.UNDELIVERED, S.FAILED, S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}
+        {
+            S.DELIVERED,
+            S.UNDELIVERED,
+            S.FAILED,
+            S.OPENED,
+            S.COMPLETED,
+            S.EXPIRED,
+            S.OPTED_OUT,
+            S.SCHEDULED,  # a receipt said "not delivered for now": sent again later
+        }
     ),
     S.DELIVERED: frozenset({S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
     S.OPENED: frozenset({S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),

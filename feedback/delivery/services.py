@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from feedback import channels
 from feedback.channels.registry import enabled_channels, get_channel
@@ -414,12 +414,25 @@ def record_delivery_status(
         )
     )
     invitation = locked_invitation(found) if found else None
-    to_status = _RECEIPT_STATES[status]
     if invitation is None or invitation.status is not S.SENT:
         db.session.commit()
         return None
     if detail:
         invitation.last_error = detail[:500]
-    transition(invitation, to_status, f"receipt_{status.value}")
+    if status is channels.DeliveryStatus.TEMPORARY:
+        _retry_after_temporary_receipt(invitation)
+    else:
+        transition(invitation, _RECEIPT_STATES[status], f"receipt_{status.value}")
     db.session.commit()
-    return to_status
+    return invitation.status
+
+
+def _retry_after_temporary_receipt(invitation: Invitation) -> None:
+    """Send again later, with backoff, while attempts remain; else it stays undelivered."""
+    if invitation.attempts >= current_app.config["SEND_MAX_ATTEMPTS"]:
+        transition(invitation, S.UNDELIVERED, "receipt_temporary_retries_exhausted")
+        return
+    invitation.token_hash = None
+    invitation.due_at = utcnow() + retry_delay(invitation.attempts)
+    db.session.execute(delete(Conversation).where(Conversation.invitation_id == invitation.id))
+    transition(invitation, S.SCHEDULED, "receipt_temporary")

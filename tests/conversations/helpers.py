@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from feedback.contacts.services import ingest
@@ -73,9 +74,9 @@ def invite(payload: dict) -> InvitationRow:
     return result.event.invitation
 
 
-def dispatch() -> list[str]:
-    """What the beat's dispatch does, in this process: claim what is due and send it."""
-    ids = claim_due(100)
+def dispatch(now: datetime | None = None) -> list[str]:
+    """What the beat's dispatch does, in this process: claim what is due (at `now`) and send it."""
+    ids = claim_due(100, now=now)
     for invitation_id in ids:
         send_invitation(invitation_id)
     return ids

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from feedback.db_types import utcnow
 from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db as _db
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event, sms_setup
@@ -69,7 +72,7 @@ def test_limits_and_faults_are_retried(db, notify_standin, status, error):
     [
         ("delivered", S.DELIVERED),
         ("permanent-failure", S.UNDELIVERED),
-        ("temporary-failure", S.UNDELIVERED),
+        ("temporary-failure", S.SCHEDULED),
         ("technical-failure", S.FAILED),
     ],
 )
@@ -106,3 +109,42 @@ def test_callback_without_the_bearer_token_is_refused(client, sent, authorizatio
 def test_no_inbound_texts_through_notify(client, app, sent):
     # Replies to a Notify text never reach us; the Twilio webhook does not know this invitation.
     assert text(client, app, PHONE, "5") == []
+
+
+def test_a_temporary_failure_is_sent_again_later_until_attempts_run_out(
+    app, client, sent, notify_standin
+):
+    """GC Notify's temporary-failure (phone off) is transient: the invitation is sent again
+    with backoff, and after SEND_MAX_ATTEMPTS it stays undelivered."""
+
+    def temporary_failure() -> None:
+        invitation = _db.session.get(Invitation, sent.id)
+        receipt = {
+            "id": invitation.provider_ref,
+            "reference": invitation.id,
+            "to": PHONE,
+            "status": "temporary-failure",
+            "notification_type": "sms",
+        }
+        assert notify_receipt(client, receipt).status_code == 200
+
+    temporary_failure()
+    invitation = _db.session.get(Invitation, sent.id)
+    assert (invitation.status, invitation.reason) == (S.SCHEDULED, "receipt_temporary")
+    assert invitation.due_at > utcnow() + timedelta(seconds=20)
+    assert invitation.token_hash is None
+
+    app.config["SEND_MAX_ATTEMPTS"] = 2
+    try:
+        dispatch(now=invitation.due_at + timedelta(seconds=1))
+        _db.session.refresh(invitation)
+        assert invitation.status is S.SENT and invitation.attempts == 2
+        assert len(notify_standin.notifications) == 2
+        temporary_failure()
+        _db.session.refresh(invitation)
+        assert (invitation.status, invitation.reason) == (
+            S.UNDELIVERED,
+            "receipt_temporary_retries_exhausted",
+        )
+    finally:
+        app.config["SEND_MAX_ATTEMPTS"] = 5

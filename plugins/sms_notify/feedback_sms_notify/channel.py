@@ -30,7 +30,7 @@ STATUS_PATH = "/status"
 RECEIPTS = {
     "delivered": DeliveryStatus.DELIVERED,
     "permanent-failure": DeliveryStatus.UNDELIVERED,  # the number is wrong
-    "temporary-failure": DeliveryStatus.UNDELIVERED,  # the phone was off or unreachable
+    "temporary-failure": DeliveryStatus.TEMPORARY,  # the phone was off or unreachable: retried
     "technical-failure": DeliveryStatus.FAILED,  # never left GC Notify
 }
 
