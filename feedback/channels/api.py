@@ -166,21 +166,32 @@ def press_keys(
     caller: str | None = None,
     pending: Pending | None = None,
     can_record: bool = False,
+    step: str | None = None,
 ) -> VoiceStep:
     """The keys the caller pressed ('' for none) in reply to the last step; the next step.
 
     Pass back the last step's `pending` (and the caller's number) while it is set: the keys
-    then answer the language menu.
+    then answer the language menu. Pass back the last step's `step` when the provider carries
+    it: a reply sent twice or late (its step is no longer the current one) then changes
+    nothing and gets the current step again; without it, the keys answer the current step.
     """
     return _voice.press_keys(
-        channel, call_id, digits, caller=caller, pending=pending, can_record=can_record
+        channel,
+        call_id,
+        digits,
+        caller=caller,
+        pending=pending,
+        can_record=can_record,
+        step=step,
     )
 
 
-def record_answer(channel: str, call_id: str, recording_ref: str | None) -> VoiceStep:
+def record_answer(
+    channel: str, call_id: str, recording_ref: str | None, *, step: str | None = None
+) -> VoiceStep:
     """A spoken answer to the current question: the provider's reference to the recording
-    (its URL, never the audio), or None when nothing was recorded."""
-    return _voice.record_answer(channel, call_id, recording_ref)
+    (its URL, never the audio), or None when nothing was recorded. `step` as for press_keys."""
+    return _voice.record_answer(channel, call_id, recording_ref, step=step)
 
 
 def end_call(channel: str, call_id: str, outcome: CallOutcome) -> bool:

@@ -8,6 +8,11 @@ provider can record; the recording stays with the provider, the answer keeps a r
 
 The call is found again by its id, kept as the invitation's provider reference. Each function
 is one transaction, under a lock on the invitation, and commits.
+
+Each question's step carries its id (:func:`_step_id`), which the provider sends back with the
+reply: a reply whose id is not the current one (sent twice, or late) changes nothing and gets
+the current question again, so a provider's retry never moves the survey past a question. A
+reply without an id answers the current question, whatever it is.
 """
 
 from __future__ import annotations
@@ -177,6 +182,13 @@ def _new_contact(channel: str, start: CallStart, language: str) -> Invitation | 
 # --- Asking ------------------------------------------------------------------------------------
 
 
+def _step_id(invitation: Invitation) -> str:
+    """The id of the step the call is at: the question's position and how often it was re-asked
+    (a re-asked question is a new step, its reply counts differently)."""
+    conversation = turns.current(invitation)
+    return f"{conversation.position}.{conversation.reprompts}"
+
+
 def _ask(
     invitation: Invitation,
     position: int,
@@ -190,9 +202,10 @@ def _ask(
     seen = as_channel_question(question, invitation.channel)
     lang = invitation.language
     say = (*lead, texts.question(seen, lang, after=after))
+    step = _step_id(invitation)
     if question.kind is QuestionKind.FREE_TEXT:
-        return VoiceStep(say=say, language=lang, recording=Recording())
-    return VoiceStep(say=say, language=lang, keys=keys_for(seen))
+        return VoiceStep(say=say, language=lang, recording=Recording(), step=step)
+    return VoiceStep(say=say, language=lang, keys=keys_for(seen), step=step)
 
 
 def _following(invitation: Invitation, turn: turns.Turn) -> VoiceStep:
@@ -300,11 +313,19 @@ def _choose_language(
 
 
 def _reply(
-    channel: str, call_id: str, can_record: bool, read: turns.Reader, silent: bool
+    channel: str,
+    call_id: str,
+    can_record: bool,
+    read: turns.Reader,
+    *,
+    silent: bool,
+    step: str | None,
 ) -> tuple[VoiceStep, str]:
     invitation = _call_invitation(channel, call_id)
     if invitation is None or invitation.status is not S.OPENED:
         return _goodbye(invitation.language if invitation else None), "no_live_call"
+    if step is not None and step != _step_id(invitation):
+        return _ask(invitation, turns.current(invitation).position), "stale_step"
     turn = turns.take_reply(
         invitation, read, _asked(_records(invitation, can_record)), silent=silent
     )
@@ -319,33 +340,42 @@ def press_keys(
     caller: str | None = None,
     pending: Pending | None = None,
     can_record: bool = False,
+    step: str | None = None,
 ) -> VoiceStep:
     """The keys the caller pressed ('' for none) in reply to the last step.
 
     `pending` is the last step's, while the keys answer the language menu; `caller` is the
-    caller's number, needed then to record the contact.
+    caller's number, needed then to record the contact. `step` is the last step's id, when the
+    provider sent it back: keys for another step than the current one change nothing.
     """
     under_way = _call_invitation(channel, call_id) if pending is not None else None
     if under_way is not None:  # the menu's answer again, once the survey started
-        step, outcome = _resume(under_way, can_record)
+        following, outcome = _resume(under_way, can_record)
     elif pending is not None:
-        step, outcome = _choose_language(channel, call_id, caller, pending, digits, can_record)
+        following, outcome = _choose_language(channel, call_id, caller, pending, digits, can_record)
     else:
 
         def read(_question: Question, seen: ChannelQuestion) -> object:
             return read_keys(seen, digits)
 
-        step, outcome = _reply(channel, call_id, can_record, read, silent=not digits)
+        following, outcome = _reply(
+            channel, call_id, can_record, read, silent=not digits, step=step
+        )
     db.session.commit()
     _log("voice keys", channel, outcome)
-    return step
+    return following
 
 
 def record_answer(
-    channel: str, call_id: str, recording_ref: str | None, *, can_record: bool = True
+    channel: str,
+    call_id: str,
+    recording_ref: str | None,
+    *,
+    can_record: bool = True,
+    step: str | None = None,
 ) -> VoiceStep:
     """A spoken answer to the current (free-text) question, as the provider's reference to
-    the recording; None when nothing was recorded."""
+    the recording; None when nothing was recorded. `step` as for :func:`press_keys`."""
 
     def read(question: Question, _seen: ChannelQuestion) -> VoiceRecording:
         if question.kind is not QuestionKind.FREE_TEXT or not recording_ref:
@@ -354,10 +384,12 @@ def record_answer(
 
     if recording_ref is not None and len(recording_ref) > MAX_RECORDING_REF:
         recording_ref = None
-    step, outcome = _reply(channel, call_id, can_record, read, silent=not recording_ref)
+    following, outcome = _reply(
+        channel, call_id, can_record, read, silent=not recording_ref, step=step
+    )
     db.session.commit()
     _log("voice recording", channel, outcome)
-    return step
+    return following
 
 
 # --- The end of a call -------------------------------------------------------------------------

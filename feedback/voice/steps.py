@@ -76,7 +76,12 @@ class Pending:
 @dataclass(frozen=True)
 class VoiceStep:
     """One turn of the call: say `say` in order, then collect `keys` or a `recording`, or hang
-    up when `end` is set. `pending` is set while the next keys answer the language menu."""
+    up when `end` is set. `pending` is set while the next keys answer the language menu.
+
+    `step` names the question this turn asks (and how often it was asked): the provider sends
+    it back with the reply, so that a reply sent twice (a provider's retry, a replay) or late
+    is recognised as not answering the current question, and changes nothing.
+    """
 
     say: tuple[Speech, ...]
     language: str | None = None  # the call's language once known
@@ -84,6 +89,7 @@ class VoiceStep:
     recording: Recording | None = None
     end: bool = False
     pending: Pending | None = None
+    step: str | None = None
 
 
 class CallOutcome(enum.StrEnum):

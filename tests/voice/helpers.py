@@ -178,12 +178,13 @@ class WebhookCall:
     call_id: str = field(default_factory=lambda: f"call-{secrets.token_hex(6)}")
     caller: str = "+16135550123"
     state: dict[str, str] | None = None
+    step: str | None = None
 
     def _send(self, payload: dict[str, Any]) -> dict[str, Any]:
         response = post_json(self.client, {"call_id": self.call_id, **payload})
         assert response.status_code == 200, response.get_data(as_text=True)
         body = response.get_json()
-        self.state = body.get("state")
+        self.state, self.step = body.get("state"), body.get("step")
         return body
 
     def start(self, **details: Any) -> dict[str, Any]:
@@ -193,6 +194,8 @@ class WebhookCall:
         payload: dict[str, Any] = {"event": "keys", "digits": digits, "caller": self.caller}
         if self.state is not None:
             payload["state"] = self.state
+        if self.step is not None:
+            payload["step"] = self.step
         return self._send(payload)
 
     def end(self, outcome: str = "completed") -> dict[str, Any]:

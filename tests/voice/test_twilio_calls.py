@@ -91,7 +91,7 @@ def test_a_whole_call_in_english_after_the_language_menu(db, call):
     assert ContactEvent.query.count() == 0  # recorded once the caller's language is known
 
     assert said(call.press("1")) == [(INTRO_EN, EN), (OVERALL_EN_KEYS, EN)]
-    assert call.gather.get("action") == f"{PUBLIC}/hooks/voice_twilio/keys"
+    assert call.gather.get("action") == f"{PUBLIC}/hooks/voice_twilio/keys?step=0.0"
     assert (call.gather.get("numDigits"), call.gather.get("timeout")) == ("1", "6")
     assert said(call.press("4")) == [(RECOMMEND_EN, EN)]
     assert (call.gather.get("numDigits"), call.gather.get("finishOnKey")) == ("2", "#")
@@ -188,7 +188,7 @@ def test_silence_gets_the_question_once_more_then_the_next(db, call):
     call.start(f"{TRANSFER}&lang=en")
     again = call.press("")
     assert said(again) == [(f"Sorry, we did not hear your answer. {OVERALL_EN_KEYS}", EN)]
-    assert call.gather.get("action") == f"{PUBLIC}/hooks/voice_twilio/keys"
+    assert call.gather.get("action") == f"{PUBLIC}/hooks/voice_twilio/keys?step=0.1"
     assert said(call.press("")) == [(RECOMMEND_EN, EN)]
     assert said(call.press("8")) == [(RESOLVED_EN, EN)]
     assert answers(the_invitation().id) == {"recommend": 8}
@@ -292,7 +292,7 @@ def test_a_spoken_answer_when_the_rule_asks_for_recordings(db, call):
         )
     ]
     record = prompt.find("Record")
-    assert record.get("action") == f"{PUBLIC}/hooks/voice_twilio/recording"
+    assert record.get("action") == f"{PUBLIC}/hooks/voice_twilio/recording?step=4.0"
     assert (record.get("maxLength"), record.get("finishOnKey"), record.get("playBeep")) == (
         "60",
         "#",
@@ -367,3 +367,99 @@ def test_a_call_dropped_mid_survey_is_closed_like_a_hang_up(db, call):
     invitation = the_invitation()
     assert (invitation.status, invitation.reason) == (S.EXPIRED, "call_ended")
     assert answers(invitation.id) == {"overall": 3}
+
+
+# --- A reply Twilio sends again ----------------------------------------------------------------
+
+
+def conversation_at() -> tuple[int, int]:
+    """The question the call is at, and how often it was re-asked."""
+    _db.session.expire_all()
+    conversation = Conversation.query.one()
+    return conversation.position, conversation.reprompts
+
+
+def saved() -> tuple[object, ...]:
+    return counts(), answers(the_invitation().id), conversation_at()
+
+
+def test_keys_sent_twice_answer_the_question_once(db, call):
+    """The same signed /keys again (Twilio's retry, or a replay): the same TwiML, nothing new."""
+    voice_setup()
+    call.start(f"{TRANSFER}&lang=en")
+    action = call.gather.get("action")
+    form = {"CallSid": call.sid, "From": call.caller, "Digits": "4"}
+    first = twilio_post(call.client, call.app, action, form)
+    assert said(twiml(first)) == [(RECOMMEND_EN, EN)]
+    before = saved()
+    assert before[1:] == ({"overall": 4}, (1, 0))
+
+    again = twilio_post(call.client, call.app, action, form)
+    assert again.get_data() == first.get_data()
+    assert saved() == before
+    call.last = twiml(again)
+    assert said(call.press("9")) == [(RESOLVED_EN, EN)]
+    assert answers(the_invitation().id) == {"overall": 4, "recommend": 9}
+
+
+def test_keys_for_a_question_already_answered_change_nothing(db, call):
+    """A late request for an earlier step, validly signed: the current question again."""
+    voice_setup()
+    call.start(f"{TRANSFER}&lang=en")
+    earlier = call.gather.get("action")
+    assert earlier == f"{PUBLIC}/hooks/voice_twilio/keys?step=0.0"
+    call.press("4")
+    call.press("9")
+    before = saved()
+    late = twilio_post(
+        call.client, call.app, earlier, {"CallSid": call.sid, "From": call.caller, "Digits": "2"}
+    )
+    assert said(twiml(late)) == [(RESOLVED_EN, EN)]
+    assert twiml(late).find("Gather").get("action") == call.gather.get("action")
+    assert saved() == before
+    assert before[1] == {"overall": 4, "recommend": 9}
+
+
+def test_a_silence_sent_again_does_not_skip_the_question(db, call):
+    """Re-asked after a silence, the question is a new step: the silence again is stale and
+    does not move the survey on (a second silence for the re-asked question would)."""
+    voice_setup()
+    call.start(f"{TRANSFER}&lang=en")
+    action = call.gather.get("action")
+    form = {"CallSid": call.sid, "From": call.caller, "Digits": ""}
+    twiml(twilio_post(call.client, call.app, action, form))
+    assert conversation_at() == (0, 1)
+    again = twiml(twilio_post(call.client, call.app, action, form))
+    assert said(again) == [(OVERALL_EN_KEYS, EN)]
+    assert again.find("Gather").get("action") == f"{PUBLIC}/hooks/voice_twilio/keys?step=0.1"
+    assert conversation_at() == (0, 1)
+    call.last = again
+    assert said(call.press("3")) == [(RECOMMEND_EN, EN)]
+    assert answers(the_invitation().id) == {"overall": 3}
+
+
+def test_a_recording_for_another_step_is_not_saved(db, call):
+    voice_setup(voice_recording=True)
+    call.start(f"{TRANSFER}&lang=en")
+    for digits in ("5", "9", "1", "1"):
+        call.press(digits)
+    record = call.last.find("Record")
+    before = saved()
+    late = twilio_post(
+        call.client,
+        call.app,
+        f"{PUBLIC}/hooks/voice_twilio/recording?step=3.0",
+        {"CallSid": call.sid, "RecordingUrl": "https://api.twilio.test/Recordings/RE1"},
+    )
+    assert twiml(late).find("Record").get("action") == record.get("action")
+    assert saved() == before and "comment" not in before[1]
+
+
+def test_keys_without_a_step_answer_the_current_question(db, call):
+    """A hand-made request (the README's walk-through) carries no step."""
+    voice_setup()
+    call.start(f"{TRANSFER}&lang=en")
+    form = {"CallSid": call.sid, "From": call.caller, "Digits": "4"}
+    reply = twilio_post(call.client, call.app, f"{PUBLIC}/hooks/voice_twilio/keys", form)
+    assert said(twiml(reply)) == [(RECOMMEND_EN, EN)]
+    assert answers(the_invitation().id) == {"overall": 4}

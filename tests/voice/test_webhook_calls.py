@@ -245,6 +245,10 @@ def test_signatures_are_forgotten_once_too_old_to_replay(call, client):
             "'state' must be the object of the last response, unchanged.",
         ),
         (
+            {"call_id": "c1", "event": "keys", "digits": "1", "step": 3},
+            "'step' must be the 'step' of the last response, unchanged.",
+        ),
+        (
             {"call_id": "c1", "event": "end", "outcome": "hung_up"},
             "'outcome' must be one of completed, no_answer, busy, voicemail, failed, canceled.",
         ),
@@ -261,3 +265,40 @@ def test_a_body_that_is_not_json(client, db):
     body = b"digits=1"
     response = client.post(WEBHOOK, data=body, headers=signed_headers(body))
     assert response.status_code == 400
+
+
+def test_keys_sent_again_newly_signed_answer_the_question_once(call, client):
+    """The same `keys` event sent again with a new timestamp (so a new signature, which the
+    replay check lets through): its step is no longer the current one, nothing changes."""
+    first = call.start(program="passport", contact_type="call", language="en")
+    assert first["step"] == "0.0"
+    payload = {"call_id": call.call_id, "event": "keys", "digits": "4", "step": "0.0"}
+    one = post_json(client, payload)
+    assert texts(one.get_json()) == [(RECOMMEND_EN, EN)] and one.get_json()["step"] == "1.0"
+    before, position = counts(), Conversation.query.one().position
+
+    two = post_json(client, payload, at=int(time.time()) - 1)
+    assert two.status_code == 200 and two.get_json() == one.get_json()
+    assert counts() == before and answers() == {"overall": 4}
+    _db.session.expire_all()
+    assert Conversation.query.one().position == position == 1
+
+
+def test_keys_for_a_step_already_answered_change_nothing(call, client):
+    call.start(program="passport", contact_type="call", language="en")
+    call.press("4")
+    current = call.press("9")
+    before = counts()
+    late = post_json(
+        client, {"call_id": call.call_id, "event": "keys", "digits": "2", "step": "1.0"}
+    )
+    assert late.get_json() == current
+    assert counts() == before and answers() == {"overall": 4, "recommend": 9}
+
+
+def test_keys_without_a_step_answer_the_current_question(call, client):
+    """The README's walk-through sends no step: the keys answer the current question."""
+    call.start(program="passport", contact_type="call", language="en")
+    reply = post_json(client, {"call_id": call.call_id, "event": "keys", "digits": "4"})
+    assert texts(reply.get_json()) == [(RECOMMEND_EN, EN)]
+    assert answers() == {"overall": 4}

@@ -2,7 +2,9 @@
 
 Keys are gathered with ``actionOnEmptyResult`` so that a silence comes back to the same action
 (with no Digits) and the survey can ask once more. A recording is followed by a redirect to its
-action: Twilio goes on to it when nothing was recorded.
+action: Twilio goes on to it when nothing was recorded. A question's actions carry its step
+(``?step=…``, signed by Twilio with the rest of the URL), so that a request Twilio sends again
+is known to answer a step already answered.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ def call_back_greeting(language: str) -> Speech:
 def render(step: VoiceStep, channel: VoiceTwilioChannel) -> str:
     """The TwiML document for one step."""
     response = VoiceResponse()
+    answers = {"step": step.step} if step.step else None
     if step.keys is not None:
-        params = step.pending.as_params() if step.pending else None
+        params = step.pending.as_params() if step.pending else answers
         action = channel.hook_url(LANGUAGE_PATH if step.pending else KEYS_PATH, params)
         gather = Gather(
             input="dtmf",
@@ -52,7 +55,7 @@ def render(step: VoiceStep, channel: VoiceTwilioChannel) -> str:
     else:
         _say(response, step.say, channel)
     if step.recording is not None:
-        action = channel.hook_url(RECORDING_PATH)
+        action = channel.hook_url(RECORDING_PATH, answers)
         response.record(
             action=action,
             method="POST",

@@ -4,7 +4,10 @@
   call centre recorded (``?source=…&external_id=…``) or with what the survey needs to record it
   (``?program=…&contact_type=…[&lang=en|fr]``); a call-back comes with ``?invitation=…`` (set
   by the channel when it placed the call) and Twilio's ``AnsweredBy``.
-* ``POST /language``, ``/keys``, ``/recording``: the actions of the steps the survey returned.
+* ``POST /language``, ``/keys``, ``/recording``: the actions of the steps the survey returned;
+  ``/keys`` and ``/recording`` carry the step they answer (``?step=…``): a request for a step
+  already answered (Twilio's retry, a replay) changes nothing and gets the current question
+  again. Without ``step`` (a hand-made request), the reply answers the current question.
 * ``POST /status``: the call's status callback, which closes the invitation.
 
 Each request's X-Twilio-Signature is checked first, over the public URL from configuration
@@ -105,7 +108,11 @@ def language() -> Response:
 def keys() -> Response:
     form = request.form
     step = api.press_keys(
-        _channel().name, form.get("CallSid", ""), form.get("Digits", ""), can_record=True
+        _channel().name,
+        form.get("CallSid", ""),
+        form.get("Digits", ""),
+        can_record=True,
+        step=request.args.get("step"),
     )
     return _twiml(step)
 
@@ -116,7 +123,12 @@ def recording() -> Response:
     RecordingUrl (the redirect after an empty recording), the caller said nothing."""
     form = request.form
     recorded = form.get("RecordingUrl") if form.get("RecordingDuration", "") != "0" else None
-    step = api.record_answer(_channel().name, form.get("CallSid", ""), recorded or None)
+    step = api.record_answer(
+        _channel().name,
+        form.get("CallSid", ""),
+        recorded or None,
+        step=request.args.get("step"),
+    )
     return _twiml(step)
 
 

@@ -2,7 +2,9 @@
 a call (``start``, ``keys``, ``end``), answered with the next prompt (see README.md).
 
 Each request's signature, timestamp and novelty are checked first; a request that fails any of
-them is refused with 403 before its body is parsed, and changes nothing.
+them is refused with 403 before its body is parsed, and changes nothing. A response that asks a
+question names its `step`; a `keys` event that sends back another step than the current one
+(sent again, newly signed, or late) changes nothing and gets the current question again.
 """
 
 from __future__ import annotations
@@ -91,6 +93,13 @@ def _pending(body: dict[str, Any]) -> api.Pending | None:
         abort(400, description="'state' must be the object of the last response, unchanged.")
 
 
+def _step_sent(body: dict[str, Any]) -> str | None:
+    step = body.get("step")
+    if step is not None and (not isinstance(step, str) or not 0 < len(step) <= 32):
+        abort(400, description="'step' must be the 'step' of the last response, unchanged.")
+    return step
+
+
 def _json(body: dict[str, Any]) -> Response:
     """UTF-8 JSON, accents as they are: what the platform reads is what it says."""
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
@@ -104,19 +113,20 @@ def _step(call_id: str, step: api.VoiceStep) -> Response:
             "timeout_seconds": step.keys.timeout,
             "finish_on_key": step.keys.finish_on_key,
         }
-    return _json(
-        {
-            "call_id": call_id,
-            "say": [
-                {"text": speech.text, "language": speech.language, "locale": speech.locale}
-                for speech in step.say
-            ],
-            "language": step.language,
-            "collect": collect,
-            "end": step.end,
-            "state": step.pending.as_params() if step.pending else None,
-        }
-    )
+    body: dict[str, Any] = {
+        "call_id": call_id,
+        "say": [
+            {"text": speech.text, "language": speech.language, "locale": speech.locale}
+            for speech in step.say
+        ],
+        "language": step.language,
+        "collect": collect,
+        "end": step.end,
+        "state": step.pending.as_params() if step.pending else None,
+    }
+    if step.step:
+        body["step"] = step.step
+    return _json(body)
 
 
 @bp.post(CALL_PATH)
@@ -137,7 +147,12 @@ def call() -> Response:
         # The finish key, if the platform passes it on, is not part of the answer.
         keys = digits.removesuffix("#") if len(digits) > 1 else digits
         step = api.press_keys(
-            name, call_id, keys, caller=_text(body, "caller"), pending=_pending(body)
+            name,
+            call_id,
+            keys,
+            caller=_text(body, "caller"),
+            pending=_pending(body),
+            step=_step_sent(body),
         )
         return _step(call_id, step)
     if event == "end":
