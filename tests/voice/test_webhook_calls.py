@@ -273,11 +273,12 @@ def test_keys_sent_again_newly_signed_answer_the_question_once(call, client):
     first = call.start(program="passport", contact_type="call", language="en")
     assert first["step"] == "0.0"
     payload = {"call_id": call.call_id, "event": "keys", "digits": "4", "step": "0.0"}
-    one = post_json(client, payload)
+    sent_at = int(time.time())
+    one = post_json(client, payload, at=sent_at)
     assert texts(one.get_json()) == [(RECOMMEND_EN, EN)] and one.get_json()["step"] == "1.0"
     before, position = counts(), Conversation.query.one().position
 
-    two = post_json(client, payload, at=int(time.time()) - 1)
+    two = post_json(client, payload, at=sent_at - 1)  # another timestamp: another signature
     assert two.status_code == 200 and two.get_json() == one.get_json()
     assert counts() == before and answers() == {"overall": 4}
     _db.session.expire_all()
