@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from feedback.devtools.supervisor import worker_command
 from feedback.extensions import db as _db
 from tests.apps import migrated_app
 
@@ -148,7 +149,6 @@ def celery_worker_process(
 ) -> Iterator[Worker]:
     """A real `celery worker -B` process on the test database and the test broker."""
     import subprocess
-    import sys
     import time
 
     root = Path(__file__).resolve().parent.parent
@@ -171,19 +171,7 @@ def celery_worker_process(
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "celery_worker",
-                "worker",
-                "-B",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--schedule",
-                str(tmp_path / "beat-schedule"),
-            ],
+            worker_command("INFO", "--schedule", str(tmp_path / "beat-schedule")),
             cwd=root,
             env=env,
             stdout=log,

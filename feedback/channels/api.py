@@ -21,7 +21,7 @@ from feedback.conversations import texts as _texts
 from feedback.delivery import services as _delivery
 from feedback.sms import outbox as _outbox
 from feedback.sms.segments import Encoding, SegmentCount, count_segments
-from feedback.voice import flow as _voice
+from feedback.voice.flow import end_call, press_keys, record_answer, start_call
 from feedback.voice.steps import (
     CallOutcome,
     CallStart,
@@ -147,57 +147,6 @@ def log_undelivered(
         },
     )
     return result
-
-
-def start_call(channel: str, start: CallStart, *, can_record: bool = False) -> VoiceStep:
-    """A call reaches the survey (transferred, or a call-back answered): what it does first.
-
-    Call it only once the request is authenticated. `can_record` says whether the channel can
-    record a spoken answer; free-text questions are skipped on the phone otherwise.
-    """
-    return _voice.start_call(channel, start, can_record=can_record)
-
-
-def press_keys(
-    channel: str,
-    call_id: str,
-    digits: str,
-    *,
-    caller: str | None = None,
-    pending: Pending | None = None,
-    can_record: bool = False,
-    step: str | None = None,
-) -> VoiceStep:
-    """The keys the caller pressed ('' for none) in reply to the last step; the next step.
-
-    Pass back the last step's `pending` (and the caller's number) while it is set: the keys
-    then answer the language menu. Pass back the last step's `step` when the provider carries
-    it: a reply sent twice or late (its step is no longer the current one) then changes
-    nothing and gets the current step again; without it, the keys answer the current step.
-    """
-    return _voice.press_keys(
-        channel,
-        call_id,
-        digits,
-        caller=caller,
-        pending=pending,
-        can_record=can_record,
-        step=step,
-    )
-
-
-def record_answer(
-    channel: str, call_id: str, recording_ref: str | None, *, step: str | None = None
-) -> VoiceStep:
-    """A spoken answer to the current question: the provider's reference to the recording
-    (its URL, never the audio), or None when nothing was recorded. `step` as for press_keys."""
-    return _voice.record_answer(channel, call_id, recording_ref, step=step)
-
-
-def end_call(channel: str, call_id: str, outcome: CallOutcome) -> bool:
-    """The call ended: close its invitation (a partial response keeps its answers; no answer,
-    busy or voicemail is recorded as such). Whether that changed anything."""
-    return _voice.end_call(channel, call_id, outcome)
 
 
 def first_use(scope: str, signature: str, expires_at: datetime) -> bool:

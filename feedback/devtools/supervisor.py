@@ -69,27 +69,30 @@ def project_root() -> Path:
     return root
 
 
+def worker_command(loglevel: str, *options: str) -> list[str]:
+    """A Celery worker with embedded beat and one process: what the embedded set-up runs."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "celery_worker",
+        "worker",
+        "-B",
+        "--pool=solo",
+        f"--loglevel={loglevel}",
+        *options,
+    ]
+
+
 def plan_children(app: Flask, host: str, port: int) -> list[Child]:
     cli = [sys.executable, "-m", "flask", "--app", "feedback:create_app"]
     children = []
     if wants_sink(app):
         children.append(Child("smtp-sink", [*cli, "smtp-sink"]))
     children.append(
-        Child(
-            "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "celery_worker",
-                "worker",
-                "-B",
-                "--pool=solo",
-                "--loglevel=WARNING",  # task chatter off; feedback's own logs stay
-            ],
-            cwd=project_root(),
-        )
+        # Task chatter off; feedback's own logs stay.
+        Child("worker", worker_command("WARNING"), cwd=project_root())
     )
     children.append(
         Child(
