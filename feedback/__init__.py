@@ -39,6 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from feedback import models  # noqa: F401  (registers every table on db.metadata)
     from feedback.channels.registry import init_channels
+    from feedback.conversations import subscribers
+
+    subscribers.connect()
 
     _register_blueprints(app)
     init_channels(app)

@@ -10,6 +10,7 @@ from feedback.accounts.models import Role
 from feedback.devtools import cli as devtools_cli
 from feedback.distribution import cli as distribution_cli
 from feedback.extensions import db
+from feedback.questionnaires import cli as questionnaires_cli
 from feedback.reporting import cli as reporting_cli
 from feedback.sms import cli as sms_cli
 
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
     reporting_cli.register_commands(app)
     devtools_cli.register_commands(app)
     distribution_cli.register_commands(app)
+    questionnaires_cli.register_commands(app)
     sms_cli.register_commands(app)
 
     @app.cli.command("create-api-key")
@@ -33,12 +35,26 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ANALYST.value)
+    @click.option(
+        "--program",
+        "programs",
+        metavar="CODE",
+        multiple=True,
+        help="A program the user works on (repeat for several); needed except for admins.",
+    )
     @click.password_option()
-    def create_user_command(email: str, role: str, password: str) -> None:
-        """Create a staff account (analyst or admin)."""
-        from feedback.accounts.services import create_user
+    def create_user_command(
+        email: str, role: str, programs: tuple[str, ...], password: str
+    ) -> None:
+        """Create a staff account (admin, program manager or analyst) and its programs."""
+        from feedback.accounts.services import AccountError, create_user
 
-        create_user(email, password, Role(role))
+        if Role(role) is Role.ADMIN and programs:
+            click.echo("note: an admin works on every program; --program is ignored", err=True)
+        try:
+            create_user(email, password, Role(role), programs=programs)
+        except AccountError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--program'") from exc
         db.session.commit()
         click.echo(f"created {role} {email}")
 

@@ -131,11 +131,11 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
             "beat_schedule_filename": str(instance / "celerybeat-schedule"),
             "beat_schedule": {
                 "dispatch-due-invitations": {
-                    "task": "feedback.delivery.tasks.dispatch_due",
+                    "task": "feedback.invitations.tasks.dispatch_due",
                     "schedule": float(_int(env, "DISPATCH_INTERVAL_SECONDS", 5)),
                 },
                 "expire-invitations": {
-                    "task": "feedback.delivery.tasks.expire_invitations",
+                    "task": "feedback.invitations.tasks.expire_invitations",
                     "schedule": 300.0,
                 },
                 "refresh-rollups": {

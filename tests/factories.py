@@ -8,13 +8,13 @@ from typing import Any
 from feedback.accounts.services import create_api_key
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
-from feedback.demo import add_program, add_questionnaire, add_rule
+from feedback.devtools.demo import add_program, add_questionnaire, add_rule
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
+from feedback.questionnaires.models import QuestionnaireVersion
 from feedback.security import address_hash, client_hash, token_hash
-from feedback.surveys.models import QuestionnaireVersion
 
 
 def make_program(code: str = "passport") -> Program:

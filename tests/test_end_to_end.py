@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.reporting.models import FactAnswerDaily, Report, ReportStatus
 from tests.factories import event_payload, make_api_key, make_setup
 

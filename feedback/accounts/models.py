@@ -1,4 +1,5 @@
-"""Staff users (analysts, administrators) and API keys for systems that send contact events."""
+"""Staff users (administrators, program managers, analysts), the programs each may work on, and
+API keys for systems that send contact events."""
 
 from __future__ import annotations
 
@@ -6,16 +7,26 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import UTCDateTime, new_id, utcnow
 from feedback.extensions import db
 
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ANALYST = "analyst"
+    ADMIN = "admin"  # every program, and the platform itself (people, keys, channels)
+    PROGRAM_MANAGER = "program_manager"  # questionnaires, rules and follow-ups of their programs
+    ANALYST = "analyst"  # the figures and reports of their programs
+
+
+#: The programs a user works on. An administrator's scope is every program, whatever is here.
+user_programs = Table(
+    "user_programs",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), primary_key=True),
+)
 
 
 class User(UserMixin, db.Model):
@@ -28,6 +39,8 @@ class User(UserMixin, db.Model):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    programs = relationship("Program", secondary=user_programs, order_by="Program.code")
 
 
 class ApiKey(db.Model):

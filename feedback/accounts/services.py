@@ -1,8 +1,10 @@
-"""API keys and staff users: creation and verification (argon2 hashes only)."""
+"""API keys and staff users: creation (with their program scope) and verification (argon2
+hashes only)."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from feedback.accounts.models import ApiKey, Role, User
 from feedback.db_types import utcnow
 from feedback.extensions import db
+from feedback.programs.models import Program
 
 _hasher = PasswordHasher()
 KEY_PREFIX = "fbk"
@@ -41,8 +44,47 @@ def authenticate_api_key(presented: str) -> ApiKey | None:
     return key
 
 
-def create_user(email: str, password: str, role: Role = Role.ANALYST) -> User:
-    user = User(email=email.strip().lower(), password_hash=_hasher.hash(password), role=role)
+class AccountError(ValueError):
+    """A staff account cannot be created as asked; the message says why, for the operator."""
+
+
+def programs_for(role: Role, codes: Iterable[str]) -> list[Program]:
+    """The programs named by `codes` for a new user of `role`, checked.
+
+    An administrator's scope is every program, so codes are not looked at ([] is returned).
+    A program manager or an analyst needs at least one program, and every code must exist.
+    """
+    if role is Role.ADMIN:
+        return []
+    wanted = {code.strip() for code in codes if code.strip()}
+    if not wanted:
+        raise AccountError(f"a {role.value} needs at least one program")
+    found = list(db.session.scalars(select(Program).where(Program.code.in_(wanted))))
+    unknown = wanted - {program.code for program in found}
+    if unknown:
+        raise AccountError(f"unknown program code(s): {', '.join(sorted(unknown))}")
+    return sorted(found, key=lambda program: program.code)
+
+
+def create_user(
+    email: str,
+    password: str,
+    role: Role = Role.ANALYST,
+    programs: Iterable[str] | None = None,
+) -> User:
+    """Create a staff account; the caller commits.
+
+    `programs` are the codes of the programs a program manager or analyst works on, checked by
+    programs_for (AccountError if none or unknown; ignored for an administrator). None keeps
+    the older behaviour: no program yet, so the user sees empty pages until given some.
+    """
+    scope = [] if programs is None else programs_for(role, programs)
+    user = User(
+        email=email.strip().lower(),
+        password_hash=_hasher.hash(password),
+        role=role,
+        programs=scope,
+    )
     db.session.add(user)
     db.session.flush()
     return user

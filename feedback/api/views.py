@@ -48,7 +48,7 @@ def _kick_dispatch() -> None:
     """Ask a worker to dispatch now; if the broker is down the periodic sweep still will."""
     if not current_app.config.get("DISPATCH_ON_INGEST", True):
         return
-    from feedback.delivery.tasks import dispatch_due
+    from feedback.invitations.tasks import dispatch_due
 
     try:
         dispatch_due.apply_async(retry=False)

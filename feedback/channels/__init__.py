@@ -1,7 +1,7 @@
 """The public plugin API: everything a channel plugin may import from the core.
 
 The contract is here; the services a plugin calls (inbound texts, delivery receipts, message
-composition) are in :mod:`feedback.channels.api`.
+composition) are in :mod:`feedback.plugin_api`.
 """
 
 from feedback.channels.base import (
@@ -11,6 +11,15 @@ from feedback.channels.base import (
     Invitation,
     Outcome,
     Question,
+    RuleOption,
 )
 
-__all__ = ["Channel", "DeliveryResult", "DeliveryStatus", "Invitation", "Outcome", "Question"]
+__all__ = [
+    "Channel",
+    "DeliveryResult",
+    "DeliveryStatus",
+    "Invitation",
+    "Outcome",
+    "Question",
+    "RuleOption",
+]

@@ -83,6 +83,16 @@ class Invitation:
     mode: str = "link"
 
 
+@dataclass(frozen=True)
+class RuleOption:
+    """An option a channel offers on the distribution rules that use it (e.g. a voice channel's
+    recorded answers): its type, its default and what it does, for the rule's form and help."""
+
+    help: str
+    type: type = bool
+    default: Any = False
+
+
 class Channel(ABC):
     """Base class of every channel plugin."""
 
@@ -96,13 +106,16 @@ class Channel(ABC):
     #: SMS provider gets nothing from another. None means the channel is its own medium.
     medium: ClassVar[str | None] = None
     #: True when the channel receives the client's replies and can carry a survey question by
-    #: question (its blueprint hands them to feedback.channels.api.receive_text).
+    #: question (its blueprint hands them to feedback.plugin_api.receive_text).
     conversations: ClassVar[bool] = False
     #: True when send() can call the client to take the survey on the phone (a rule's
     #: call-back mode); the call's answers come through the channel's blueprint.
     calls_back: ClassVar[bool] = False
     #: Local (start, end) hours when nothing is sent, for rules that set none; e.g. (21, 8).
     quiet_hours: ClassVar[tuple[int, int] | None] = None
+    #: Options a rule may set for this channel, by name (stored on the rule, see
+    #: :meth:`validate_rule_options`).
+    rule_options: ClassVar[Mapping[str, RuleOption]] = {}
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = {key: config.get(key, default) for key, default in self.settings.items()}
@@ -114,6 +127,26 @@ class Channel(ABC):
     def opt_out_scope(self) -> str:
         """The channel name under which opt-outs through this channel are recorded."""
         return self.medium or self.name
+
+    def validate_rule_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """A rule's options for this channel, cleaned and completed with their defaults.
+
+        Raises ValueError naming the option when one is unknown or of the wrong type.
+        """
+        unknown = sorted(set(options) - set(self.rule_options))
+        if unknown:
+            offered = ", ".join(sorted(self.rule_options)) or "none"
+            raise ValueError(
+                f"channel {self.name!r} has no option {', '.join(map(repr, unknown))} "
+                f"(its options: {offered})"
+            )
+        cleaned: dict[str, Any] = {}
+        for key, option in self.rule_options.items():
+            value = options.get(key, option.default)
+            if type(value) is not option.type:
+                raise ValueError(f"option {key!r} must be a {option.type.__name__}")
+            cleaned[key] = value
+        return cleaned
 
     def can_reach(self, email: str | None, phone: str | None) -> bool:
         details = {"email": email, "phone": phone}

@@ -6,7 +6,7 @@
   the channel's configuration, its webhooks through ``app.test_client()``).
 * :func:`sample_invitation`: an :class:`~feedback.channels.Invitation` as the core builds them.
 
-Like :mod:`feedback.channels` and :mod:`feedback.channels.api`, this module is part of the public
+Like :mod:`feedback.channels` and :mod:`feedback.plugin_api`, this module is part of the public
 plugin API; it needs no test framework, so stand-ins built on it can also serve offline trials.
 """
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.validation import CleanEvent, validate_event
-from feedback.distribution.services import (
+from feedback.distribution.planning import (
     ClientDetails,
     invalid_phone_acceptable,
     plan_invitation,

@@ -21,27 +21,22 @@ import logging
 
 from sqlalchemy import select
 
+from feedback.consent.opt_outs import (
+    channels_of_scope,
+    is_opted_out,
+    opt_in_address,
+    opt_out,
+    opt_out_address,
+)
 from feedback.contacts.validation import normalise_phone
 from feedback.conversations import texts, turns
 from feedback.conversations.parsing import Keyword, KeywordMatch, keyword, parse_answer
 from feedback.db_types import utcnow
-from feedback.delivery.models import (
-    AWAITING_ANSWER,
-    Invitation,
-    InvitationMode,
-    InvitationStatus,
-)
-from feedback.delivery.services import (
-    as_channel_question,
-    channels_of_scope,
-    is_opted_out,
-    locked_invitation,
-    opt_in_address,
-    opt_out,
-    opt_out_address,
-    transition,
-)
 from feedback.extensions import db
+from feedback.invitations import lifecycle
+from feedback.invitations.lifecycle import AWAITING_ANSWER
+from feedback.invitations.messages import as_channel_question
+from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
 from feedback.security import address_hash
 
 S = InvitationStatus
@@ -83,7 +78,7 @@ def _live_invitation(channel_name: str, addr_hash: str) -> Invitation | None:
         .order_by(Invitation.sent_at.desc())
         .limit(1)
     )
-    invitation = locked_invitation(found) if found else None
+    invitation = lifecycle.locked(found) if found else None
     if invitation is None or invitation.status not in AWAITING_ANSWER:
         return None
     if invitation.expires_at is not None and invitation.expires_at <= utcnow():
@@ -101,7 +96,7 @@ def _stop(channel_name: str, addr_hash: str, latest: Invitation | None) -> None:
         )
     ).all()
     for invitation_id in live:
-        invitation = locked_invitation(invitation_id)
+        invitation = lifecycle.locked(invitation_id)
         assert invitation is not None
         if invitation.status in (S.SCHEDULED, *AWAITING_ANSWER):
             opt_out(invitation, KEYWORD_SOURCE)
@@ -135,9 +130,7 @@ def _answer(invitation: Invitation, body: str) -> list[str]:
     if not questions:
         return []
     conversation = turns.current(invitation)
-    if invitation.status in (S.SENT, S.DELIVERED):
-        invitation.opened_at = utcnow()
-        transition(invitation, S.OPENED)
+    lifecycle.mark_opened(invitation)
     language = invitation.language
     if conversation.position < 0:  # the invitation asked the client to reply to start
         turn = turns.begin(invitation)

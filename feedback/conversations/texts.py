@@ -18,8 +18,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from feedback.channels.base import Invitation, Question
+from feedback.questionnaires import kinds
 from feedback.sms.segments import count_segments
-from feedback.surveys.models import SCALE_BOUNDS, QuestionKind
 
 LANGUAGES = ("en", "fr")
 MAX_INVITATION_SEGMENTS = 2
@@ -50,32 +50,12 @@ def _in_language(lang: str | None, write: Callable[[str], str]) -> str:
 
 
 def _hint(question: Question) -> str:
-    kind = QuestionKind(question.kind)
-    if kind is QuestionKind.RATING:
-        low, high = SCALE_BOUNDS[kind]
-        return _(
-            "Reply with a number from %(low)s to %(high)s (%(high)s = very good).",
-            low=low,
-            high=high,
-        )
-    if kind is QuestionKind.NPS:
-        low, high = SCALE_BOUNDS[kind]
-        return _(
-            "Reply with a number from %(low)s to %(high)s (%(high)s = extremely likely).",
-            low=low,
-            high=high,
-        )
-    if kind is QuestionKind.YES_NO:
-        return _("Reply YES or NO.")
-    if kind is QuestionKind.SINGLE_CHOICE:
-        return _("Reply with the number of your answer.")
-    return _("Reply in your own words.")
+    return kinds.of(question).sms_hint()
 
 
 def _prompt(question: Question, number: int, total: int, lang: str) -> str:
     lines = [f"({number}/{total}) {pick(question.text, lang)}"]
-    for index, option in enumerate(question.options, start=1):
-        lines.append(f"{index} {option.get(lang) or option['value']}")
+    lines += kinds.of(question).sms_option_lines(question, lang)
     lines.append(_hint(question))
     return "\n".join(lines)
 

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from feedback import channels
 from feedback.conversations.models import Conversation
 from feedback.conversations.parsing import Invalid
-from feedback.delivery.models import Invitation
-from feedback.delivery.services import as_channel_question
 from feedback.extensions import db
+from feedback.invitations.messages import as_channel_question
+from feedback.invitations.models import Invitation
+from feedback.questionnaires.models import Question
 from feedback.responses.services import complete_response, response_for, save_answer
-from feedback.surveys.models import Question
 
 #: Whether the channel asks a question at all.
 Asked = Callable[[Question], bool]

@@ -1,4 +1,5 @@
-"""Development commands: `feedback smtp-sink` and `feedback dev` (what `make run` ends with)."""
+"""Development commands: `feedback seed-demo`, `feedback smtp-sink` and `feedback dev` (what
+`make run` ends with)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 from flask import Flask, current_app
 
 from feedback.config import is_local
+from feedback.devtools.demo import DEFAULT_CONTACTS
 
 
 def _development_only() -> None:
@@ -46,3 +48,24 @@ def register_commands(app: Flask) -> None:
 
         _development_only()
         sys.exit(supervisor.run(app, host, port))
+
+    @app.cli.command("seed-demo")
+    @click.option(
+        "--contacts",
+        default=DEFAULT_CONTACTS,
+        show_default=True,
+        type=click.IntRange(1, 100_000),
+        help="How many simulated contacts to create.",
+    )
+    def seed_demo_command(contacts: int) -> None:
+        """Create demo data once (later runs only make sure the credentials file exists)."""
+        from feedback.devtools.demo import seed_demo
+
+        _development_only()
+        result = seed_demo(contacts=contacts)
+        if result.created:
+            click.echo(f"demo data created: {result.contacts} simulated contacts")
+        else:
+            click.echo("demo data already present")
+        click.echo(f"credentials (also in {result.credentials_path}):\n")
+        click.echo(result.credentials)

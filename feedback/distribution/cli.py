@@ -1,17 +1,20 @@
-"""`feedback add-rule`: a distribution rule from the command line, until rules have a page."""
+"""`feedback add-rule`: a distribution rule from the command line (a few lines around
+:func:`feedback.distribution.rules.create_rule`)."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
-from feedback.channels.registry import get_channel
-from feedback.delivery.models import InvitationMode
-from feedback.distribution.models import DistributionRule
+from feedback.distribution.rules import RuleError, RuleSpec, create_rule
 from feedback.extensions import db
+from feedback.invitations.models import InvitationMode
 from feedback.programs.models import Program
-from feedback.sms.cli import find_version
+from feedback.questionnaires.authoring import AuthoringError, find_version
 
 
 def _hours(raw: str) -> tuple[int | None, int | None]:
@@ -22,12 +25,23 @@ def _hours(raw: str) -> tuple[int | None, int | None]:
         return 0, 0
     start, _, end = raw.partition("-")
     try:
-        hours = int(start), int(end)
+        return int(start), int(end)
     except ValueError as exc:
         raise click.BadParameter("use START-END in hours, e.g. 21-8, or none") from exc
-    if not all(0 <= hour <= 23 for hour in hours):
-        raise click.BadParameter("hours go from 0 to 23")
-    return hours
+
+
+def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """NAME=VALUE pairs; a VALUE is read as JSON when it can be (true, 3), else as text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r}: use NAME=VALUE", param_hint="'--option'")
+        try:
+            options[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            options[name] = raw
+    return options
 
 
 def register_commands(app: Flask) -> None:
@@ -50,9 +64,21 @@ def register_commands(app: Flask) -> None:
     )
     @click.option("--delay", default=0, show_default=True, help="Minutes after the contact.")
     @click.option(
-        "--voice-recording",
-        is_flag=True,
-        help="On the phone, ask free-text questions too, recording the spoken answers.",
+        "--sampling", default=1.0, show_default=True, help="Share of contacts surveyed (0-1]."
+    )
+    @click.option("--expiry-days", default=14, show_default=True, help="Days to answer.")
+    @click.option(
+        "--fatigue-days",
+        default=30,
+        show_default=True,
+        help="At most one survey per client in this many days, across programs (0: no limit).",
+    )
+    @click.option(
+        "--option",
+        "options",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="An option of the channel (see `feedback channels`), e.g. record_answers=true.",
     )
     def add_rule_command(
         program_code: str,
@@ -63,50 +89,42 @@ def register_commands(app: Flask) -> None:
         fallback: str | None,
         quiet_hours: str,
         delay: int,
-        voice_recording: bool,
+        sampling: float,
+        expiry_days: int,
+        fatigue_days: int,
+        options: tuple[str, ...],
     ) -> None:
         """Add an active distribution rule (it replaces the active one for the same contacts)."""
         program = db.session.scalar(select(Program).where(Program.code == program_code))
         if program is None:
             raise click.ClickException(f"no program {program_code!r}")
-        version = find_version(questionnaire, program_code, None)
-        if not version.is_published:
-            raise click.ClickException(f"{questionnaire!r} has no published version")
-        sender = get_channel(channel)
-        if sender is None:
-            raise click.ClickException(f"channel {channel!r} is not enabled (FEEDBACK_CHANNELS)")
-        if mode == InvitationMode.CONVERSATION and not sender.conversations:
-            raise click.ClickException(f"channel {channel!r} cannot hold a conversation")
-        if mode == InvitationMode.CALLBACK and not sender.calls_back:
-            raise click.ClickException(f"channel {channel!r} cannot call clients back")
-        if fallback and get_channel(fallback) is None:
-            raise click.ClickException(f"fallback channel {fallback!r} is not enabled")
+        try:
+            version = find_version(questionnaire, program_code, None)
+        except AuthoringError as exc:
+            raise click.ClickException(str(exc)) from exc
         start, end = _hours(quiet_hours)
-        replaced = db.session.scalars(
-            select(DistributionRule).where(
-                DistributionRule.program_id == program.id,
-                DistributionRule.active.is_(True),
-                DistributionRule.contact_type.is_(None)
-                if contact_type is None
-                else DistributionRule.contact_type == contact_type,
-            )
-        ).all()
-        for old in replaced:
-            old.active = False
-        db.session.add(
-            DistributionRule(
-                program_id=program.id,
-                contact_type=contact_type,
-                questionnaire_version_id=version.id,
-                channel=channel,
-                mode=InvitationMode(mode),
-                fallback_channel=fallback,
-                delay_minutes=delay,
-                quiet_start_hour=start,
-                quiet_end_hour=end,
-                voice_recording=voice_recording,
-            )
+        spec = RuleSpec(
+            program=program,
+            version=version,
+            channel=channel,
+            contact_type=contact_type,
+            mode=InvitationMode(mode),
+            fallback_channel=fallback,
+            delay_minutes=delay,
+            sampling_rate=sampling,
+            expiry_days=expiry_days,
+            fatigue_days=fatigue_days,
+            quiet_start_hour=start,
+            quiet_end_hour=end,
+            channel_options=_options(options),
         )
+        try:
+            create_rule(spec)
+        except RuleError as exc:
+            raise click.ClickException(
+                "the rule was not added:\n"
+                + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items())
+            ) from exc
         db.session.commit()
         who = f"{contact_type!r} contacts" if contact_type else "every contact"
         click.echo(f"{program_code}: {who} get {questionnaire!r} by {channel} ({mode} mode)")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, false
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import new_id
-from feedback.delivery.models import InvitationMode, mode_type
 from feedback.extensions import db
+from feedback.invitations.models import InvitationMode, mode_type
 
 
 class DistributionRule(db.Model):
@@ -24,9 +26,9 @@ class DistributionRule(db.Model):
     mode: Mapped[InvitationMode] = mapped_column(
         mode_type, default=InvitationMode.LINK, server_default=InvitationMode.LINK.value
     )
-    # On the phone, free-text questions are asked only when this is set: the answer is then
-    # recorded by the provider, and the response keeps a reference to the recording.
-    voice_recording: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Options of the rule's channel, declared and validated by its plugin (Channel.rule_options),
+    # e.g. {"record_answers": true} for a voice channel that records spoken answers.
+    channel_options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Used when the rule's channel cannot reach the client (no phone, or an invalid one).
     fallback_channel: Mapped[str | None] = mapped_column(String(32))
     delay_minutes: Mapped[int] = mapped_column(Integer, default=0)

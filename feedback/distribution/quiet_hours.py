@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from feedback.channels.base import Channel
 from feedback.channels.registry import get_channel
-from feedback.delivery.models import Invitation
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
+from feedback.invitations.models import Invitation
 
 
 def quiet_window(

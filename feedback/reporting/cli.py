@@ -1,4 +1,4 @@
-"""Reporting commands: `feedback report`, `feedback rollup` and `feedback seed-demo`."""
+"""Reporting commands: `feedback report` and `feedback rollup`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from feedback.demo import DEFAULT_CONTACTS
 from feedback.extensions import db
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -68,23 +67,3 @@ def register_commands(app: Flask) -> None:
         except OSError as exc:
             raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
         click.echo(f"report for {first} to {last} written to {written.resolve()}")
-
-    @app.cli.command("seed-demo")
-    @click.option(
-        "--contacts",
-        default=DEFAULT_CONTACTS,
-        show_default=True,
-        type=click.IntRange(1, 100_000),
-        help="How many simulated contacts to create.",
-    )
-    def seed_demo_command(contacts: int) -> None:
-        """Create demo data once (later runs only make sure the credentials file exists)."""
-        from feedback.demo import seed_demo
-
-        result = seed_demo(contacts=contacts)
-        if result.created:
-            click.echo(f"demo data created: {result.contacts} simulated contacts")
-        else:
-            click.echo("demo data already present")
-        click.echo(f"credentials (also in {result.credentials_path}):\n")
-        click.echo(result.credentials)

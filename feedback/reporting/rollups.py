@@ -16,8 +16,8 @@ from sqlalchemy import Select, and_, delete, func, insert, select, text
 
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation
 from feedback.extensions import db
+from feedback.invitations.models import Invitation
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
 from feedback.reporting.sql import utc_day
 from feedback.responses.models import Answer, Response

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 from flask import current_app
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from feedback.accounts.models import User
 from feedback.db_types import utcnow
 from feedback.extensions import db
+from feedback.governance.permissions import program_scope, within_scope
 from feedback.reporting import pdf, rollups, stats
 from feedback.reporting.models import Report, ReportStatus
 
@@ -38,19 +40,55 @@ def report_range(report: Report) -> tuple[date, date]:
     )
 
 
+def report_programs(report: Report) -> set[str] | None:
+    """The program ids a report covers, as recorded at request time; None: every program."""
+    programs = report.params.get("programs")
+    return None if programs is None else set(programs)
+
+
 def request_report(date_from: date, date_to: date, user: User | None) -> Report:
-    """Record a request for a PDF; the caller commits, then enqueues generate_report."""
+    """Record a request for a PDF; the caller commits, then enqueues generate_report.
+
+    The requester's program scope is kept with the request (absent for an administrator or
+    when no user asks, e.g. the CLI): the report shows what its requester could see then,
+    whatever their programs become later.
+    """
     if date_from > date_to:
         raise ValueError("date_from is after date_to")
+    params: dict[str, object] = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+    scope = program_scope(user) if user is not None else None
+    if scope is not None:
+        params["programs"] = sorted(scope)
     report = Report(
         status=ReportStatus.REQUESTED,
         format="pdf",
-        params={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+        params=params,
         requested_by=user.id if user else None,
     )
     db.session.add(report)
     db.session.flush()
     return report
+
+
+def visible_to(report: Report, user: User) -> bool:
+    """Whether `user` may see `report`: they asked for it, or it covers only programs of theirs
+    (an administrator sees every report). Views answer 404 otherwise, so ids reveal nothing."""
+    if user.is_authenticated and report.requested_by == user.id:
+        return True
+    return within_scope(user, report_programs(report))
+
+
+def recent_reports(user: User, limit: int) -> list[Report]:
+    """The `limit` newest reports that `user` may see (visible_to), newest first."""
+    query = select(Report).order_by(Report.created_at.desc())
+    if program_scope(user) is None:
+        return list(db.session.scalars(query.limit(limit)))
+    # Scopes are JSON lists, not filterable portably in SQL: read newest first, stop when enough.
+    result = db.session.scalars(query.execution_options(yield_per=50))
+    try:
+        return list(islice((report for report in result if visible_to(report, user)), limit))
+    finally:
+        result.close()
 
 
 def _claimable(report: Report, now: datetime) -> bool:
@@ -93,11 +131,12 @@ def generate(report_id: str) -> ReportStatus | None:
     if report is None:
         return None
     date_from, date_to = report_range(report)
+    programs = report_programs(report)  # read now: the commit below expires the row
     target = path_for(report)
     try:
         rollups.refresh(date_from, date_to)
         db.session.commit()
-        pdf.write_pdf(stats.summary(date_from, date_to), target)
+        pdf.write_pdf(stats.summary(date_from, date_to, programs=programs), target)
     except OperationalError:
         # The database went away: hand the report back so that the task's retry can claim it.
         db.session.rollback()

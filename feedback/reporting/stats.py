@@ -12,18 +12,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, false, func, or_, select, true
 
 from feedback.extensions import db
 from feedback.programs.models import Program
+from feedback.questionnaires import kinds
+from feedback.questionnaires.models import Question
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
 from feedback.reporting.sql import Period, period_start
-from feedback.surveys.models import Question, QuestionKind
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
-SATISFIED_FROM = 4  # ratings of 4 and 5 on the 1-5 scale count as satisfied
-NPS_PROMOTER_FROM = 9
-NPS_DETRACTOR_TO = 6
 # Ranges shorter than this are charted by week, longer ones by month.
 WEEKLY_TREND_UNDER_DAYS = 92
 
@@ -120,11 +118,47 @@ def nps_cell(promoters: int, detractors: int, n: int, min_cell: int) -> Cell:
     return Cell(value=100 * (promoters - detractors) / n, n=n)
 
 
+def _fed_by(figure: str) -> Any:
+    """Answers to the questions whose kind feeds `figure` (see questionnaires.kinds)."""
+    return Question.kind.in_([kind.name for kind in kinds.feeding(figure)])
+
+
+def _top_box(figure: str) -> Any:
+    """Answers in the top box of their kind's scale ("satisfied", "promoters")."""
+    return or_(
+        false(),
+        *(
+            and_(Question.kind == kind.name, FactAnswerDaily.value_int >= kind.scale.top_from)
+            for kind in kinds.feeding(figure)
+            if kind.scale is not None
+        ),
+    )
+
+
+def _bottom_box(figure: str) -> Any:
+    """Answers in the bottom box of their kind's scale, where it has one ("detractors")."""
+    return or_(
+        false(),
+        *(
+            and_(Question.kind == kind.name, FactAnswerDaily.value_int <= kind.scale.bottom_to)
+            for kind in kinds.feeding(figure)
+            if kind.scale is not None and kind.scale.bottom_to is not None
+        ),
+    )
+
+
 def _day_range(fact: Any, date_from: date, date_to: date) -> Any:
     return and_(fact.day >= date_from, fact.day <= date_to)
 
 
-def _invitation_totals(date_from: date, date_to: date, by: list[Any]) -> dict[tuple, dict]:
+def _in_programs(fact: Any, programs: set[str] | None) -> Any:
+    """Facts of the given program ids only; None means every program (an admin's scope)."""
+    return true() if programs is None else fact.program_id.in_(programs)
+
+
+def _invitation_totals(
+    date_from: date, date_to: date, by: list[Any], programs: set[str] | None = None
+) -> dict[tuple, dict]:
     F = FactInvitationDaily
     query = (
         select(
@@ -132,16 +166,18 @@ def _invitation_totals(date_from: date, date_to: date, by: list[Any]) -> dict[tu
             func.coalesce(func.sum(F.sent), 0).label("sent"),
             func.coalesce(func.sum(F.completed), 0).label("completed"),
         )
-        .where(_day_range(F, date_from, date_to))
+        .where(_day_range(F, date_from, date_to), _in_programs(F, programs))
         .group_by(*by)
     )
     return {tuple(row[: len(by)]): row._asdict() for row in db.session.execute(query)}
 
 
-def _answer_totals(date_from: date, date_to: date, by: list[Any]) -> dict[tuple, dict]:
+def _answer_totals(
+    date_from: date, date_to: date, by: list[Any], programs: set[str] | None = None
+) -> dict[tuple, dict]:
     F = FactAnswerDaily
-    rating = Question.kind == QuestionKind.RATING
-    nps = Question.kind == QuestionKind.NPS
+    rating = _fed_by("satisfaction")
+    nps = _fed_by("nps")
 
     def total(condition: Any, amount: Any = F.count) -> Any:
         return func.coalesce(func.sum(case((condition, amount), else_=0)), 0)
@@ -150,14 +186,18 @@ def _answer_totals(date_from: date, date_to: date, by: list[Any]) -> dict[tuple,
         select(
             *by,
             total(rating).label("rating_n"),
-            total(and_(rating, F.value_int >= SATISFIED_FROM)).label("rating_satisfied"),
+            total(_top_box("satisfaction")).label("rating_satisfied"),
             total(rating, F.value_int * F.count).label("rating_sum"),
             total(nps).label("nps_n"),
-            total(and_(nps, F.value_int >= NPS_PROMOTER_FROM)).label("nps_promoters"),
-            total(and_(nps, F.value_int <= NPS_DETRACTOR_TO)).label("nps_detractors"),
+            total(_top_box("nps")).label("nps_promoters"),
+            total(_bottom_box("nps")).label("nps_detractors"),
         )
         .join(Question, Question.id == F.question_id)
-        .where(_day_range(F, date_from, date_to), F.value_int.is_not(None))
+        .where(
+            _day_range(F, date_from, date_to),
+            _in_programs(F, programs),
+            F.value_int.is_not(None),
+        )
         .group_by(*by)
     )
     return {tuple(row[: len(by)]): row._asdict() for row in db.session.execute(query)}
@@ -216,22 +256,31 @@ def _period_starts(date_from: date, date_to: date, period: Period) -> list[date]
 
 
 def satisfaction_trend(
-    date_from: date, date_to: date, period: Period, min_cell: int
+    date_from: date,
+    date_to: date,
+    period: Period,
+    min_cell: int,
+    programs: set[str] | None = None,
 ) -> list[TrendPoint]:
     """Satisfaction per week or month; periods without answers appear with n = 0."""
     F = FactAnswerDaily
     start = period_start(F.day, period).label("period_start")
-    rating = Question.kind == QuestionKind.RATING
+    rating = _fed_by("satisfaction")
     query = (
         select(
             start,
             func.coalesce(func.sum(F.count), 0).label("n"),
-            func.coalesce(
-                func.sum(case((F.value_int >= SATISFIED_FROM, F.count), else_=0)), 0
-            ).label("satisfied"),
+            func.coalesce(func.sum(case((_top_box("satisfaction"), F.count), else_=0)), 0).label(
+                "satisfied"
+            ),
         )
         .join(Question, Question.id == F.question_id)
-        .where(_day_range(F, date_from, date_to), rating, F.value_int.is_not(None))
+        .where(
+            _day_range(F, date_from, date_to),
+            _in_programs(F, programs),
+            rating,
+            F.value_int.is_not(None),
+        )
         .group_by(start)
     )
     found = {
@@ -243,16 +292,25 @@ def satisfaction_trend(
     ]
 
 
-def summary(date_from: date, date_to: date, min_cell: int | None = None) -> Summary:
-    """Figures per program x channel and overall for the UTC days date_from..date_to."""
+def summary(
+    date_from: date,
+    date_to: date,
+    min_cell: int | None = None,
+    programs: set[str] | None = None,
+) -> Summary:
+    """Figures per program x channel and overall for the UTC days date_from..date_to.
+
+    `programs` limits every figure (rows, overall, trend) to those program ids: a user's scope
+    (feedback.governance.permissions.program_scope). None means every program.
+    """
     if date_from > date_to:
         raise ValueError("date_from is after date_to")
     if min_cell is None:
         min_cell = int(current_app.config["REPORT_MIN_CELL"])
     by = [FactInvitationDaily.program_id, FactInvitationDaily.channel]
     by_answers = [FactAnswerDaily.program_id, FactAnswerDaily.channel]
-    invitations = _invitation_totals(date_from, date_to, by)
-    answers = _answer_totals(date_from, date_to, by_answers)
+    invitations = _invitation_totals(date_from, date_to, by, programs)
+    answers = _answer_totals(date_from, date_to, by_answers, programs)
     keys = sorted(set(invitations) | set(answers))
     programs = {
         p.id: p
@@ -264,8 +322,8 @@ def summary(date_from: date, date_to: date, min_cell: int | None = None) -> Summ
     ]
     rows.sort(key=lambda row: (row.program_name.get("en", ""), row.channel or ""))
     overall = _row(
-        _invitation_totals(date_from, date_to, []).get((), {}),
-        _answer_totals(date_from, date_to, []).get((), {}),
+        _invitation_totals(date_from, date_to, [], programs).get((), {}),
+        _answer_totals(date_from, date_to, [], programs).get((), {}),
         min_cell,
         None,
         None,
@@ -278,5 +336,5 @@ def summary(date_from: date, date_to: date, min_cell: int | None = None) -> Summ
         rows=rows,
         overall=overall,
         trend_period=period,
-        trend=satisfaction_trend(date_from, date_to, period, min_cell),
+        trend=satisfaction_trend(date_from, date_to, period, min_cell, programs),
     )

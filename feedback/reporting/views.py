@@ -1,4 +1,8 @@
-"""Staff pages: the dashboard (last 90 days) and PDF report jobs."""
+"""Staff pages: the dashboard (last 90 days) and PDF report jobs.
+
+Every view is guarded by `requires(permission)`; what a user sees is limited to their program
+scope (the figures, the recent reports, a report by id: 404 outside it).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from feedback.db_types import utcnow
 from feedback.extensions import db
+from feedback.governance.permissions import Permission, program_scope, requires
 from feedback.reporting import formatting, services, stats, tasks
 from feedback.reporting.forms import ReportRequestForm
 from feedback.reporting.models import Report, ReportStatus
@@ -31,18 +35,21 @@ def root() -> Response:
 
 def _dashboard(form: ReportRequestForm, status: int = 200) -> tuple[str, int]:
     today = utcnow().date()
-    summary = stats.summary(today - timedelta(days=DASHBOARD_DAYS - 1), today)
-    reports = db.session.scalars(
-        select(Report).order_by(Report.created_at.desc()).limit(RECENT_REPORTS)
-    ).all()
+    scope = program_scope(current_user)
+    summary = stats.summary(today - timedelta(days=DASHBOARD_DAYS - 1), today, programs=scope)
     page = render_template(
-        "reporting/dashboard.html", summary=summary, form=form, reports=reports, fmt=formatting
+        "reporting/dashboard.html",
+        summary=summary,
+        form=form,
+        reports=services.recent_reports(current_user, RECENT_REPORTS),
+        fmt=formatting,
+        no_programs=scope is not None and not scope,
     )
     return page, status
 
 
 @bp.get("/dashboard")
-@login_required
+@requires(Permission.VIEW_REPORTS)
 def dashboard() -> tuple[str, int]:
     today = utcnow().date()
     form = ReportRequestForm(date_from=today - timedelta(days=DASHBOARD_DAYS - 1), date_to=today)
@@ -50,7 +57,7 @@ def dashboard() -> tuple[str, int]:
 
 
 @bp.post("/reports")
-@login_required
+@requires(Permission.REQUEST_REPORTS)
 def request_report() -> Response | tuple[str, int]:
     form = ReportRequestForm()
     if not form.validate_on_submit():
@@ -67,14 +74,15 @@ def request_report() -> Response | tuple[str, int]:
 
 
 def _report_or_404(report_id: str) -> Report:
+    """The report, if the signed-in user may see it; 404 alike for unknown and out of scope."""
     report = db.session.get(Report, report_id)
-    if report is None:
+    if report is None or not services.visible_to(report, current_user):
         abort(404)
     return report
 
 
 @bp.get("/reports/<report_id>")
-@login_required
+@requires(Permission.VIEW_REPORTS)
 def report_status(report_id: str) -> str:
     report = _report_or_404(report_id)
     date_from, date_to = services.report_range(report)
@@ -89,7 +97,7 @@ def report_status(report_id: str) -> str:
 
 
 @bp.get("/reports/<report_id>.pdf")
-@login_required
+@requires(Permission.VIEW_REPORTS)
 def report_pdf(report_id: str) -> Response:
     report = _report_or_404(report_id)
     path = services.path_for(report)

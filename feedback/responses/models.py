@@ -32,11 +32,13 @@ class Response(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    __table_args__ = (UniqueConstraint("response_id", "question_id", "item"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), index=True)
     question_id: Mapped[str] = mapped_column(ForeignKey("questions.id"), index=True)
+    # 0 for most answers; a multiple-choice answer is one row per option chosen (0, 1, ...).
+    item: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Scales (rating, NPS, yes/no as 1/0) are integers; a choice is its option value.
     value_int: Mapped[int | None] = mapped_column(Integer)
     value_choice: Mapped[str | None] = mapped_column(String(64))

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from feedback.db_types import utcnow
-from feedback.delivery.models import AWAITING_ANSWER, Invitation, InvitationStatus
-from feedback.delivery.services import transition
 from feedback.extensions import db
+from feedback.invitations import lifecycle
+from feedback.invitations.models import Invitation
+from feedback.questionnaires import kinds
+from feedback.questionnaires.models import Question
 from feedback.responses.models import Answer, Response
-from feedback.surveys.models import Question, QuestionKind
 
-ANSWERABLE = tuple(AWAITING_ANSWER)
-
-
-@dataclass(frozen=True)
-class VoiceRecording:
-    """A free-text answer given aloud: the provider's reference to the recording."""
-
-    ref: str
+_VALUE_COLUMNS = ("value_int", "value_choice", "value_text", "recording_ref")
 
 
 def response_for(invitation: Invitation) -> Response:
@@ -41,49 +34,43 @@ def response_for(invitation: Invitation) -> Response:
     return response
 
 
-def answer_columns(question: Question, value: Any) -> dict[str, Any]:
-    """Map a cleaned value onto the answer's typed columns."""
-    if question.kind is QuestionKind.FREE_TEXT:
-        if isinstance(value, VoiceRecording):
-            return {"recording_ref": value.ref}
-        return {"value_text": str(value)}
-    if question.kind is QuestionKind.SINGLE_CHOICE:
-        return {"value_choice": str(value)}
-    if question.kind is QuestionKind.YES_NO:
-        return {"value_int": 1 if value in (True, 1, "1", "yes") else 0}
-    return {"value_int": int(value)}
+def answer_rows(question: Question, value: Any) -> list[dict[str, Any]]:
+    """A cleaned value as the answer's rows (one per option of a multiple choice), each with
+    every value column set, so that a new answer replaces the old one whole."""
+    return [
+        {column: None for column in _VALUE_COLUMNS} | columns
+        for columns in kinds.of(question).answer_rows(value)
+    ]
 
 
-def save_answer(response: Response, question: Question, value: Any) -> Answer:
-    answer = db.session.scalar(
-        select(Answer).where(Answer.response_id == response.id, Answer.question_id == question.id)
+def save_answer(response: Response, question: Question, value: Any) -> None:
+    """Record (or replace) the answer to `question`."""
+    db.session.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.question_id == question.id),
+        execution_options={"synchronize_session": False},
     )
-    if answer is None:
-        answer = Answer(response_id=response.id, question_id=question.id)
-        db.session.add(answer)
-    for column in ("value_int", "value_choice", "value_text", "recording_ref"):
-        setattr(answer, column, None)
-    for column, stored in answer_columns(question, value).items():
-        setattr(answer, column, stored)
-    answer.answered_at = utcnow()
-    return answer
+    now = utcnow()
+    rows = [
+        {"response_id": response.id, "question_id": question.id, "item": item, "answered_at": now}
+        | columns
+        for item, columns in enumerate(answer_rows(question, value))
+    ]
+    db.session.execute(insert(Answer), rows)
 
 
 def complete_response(invitation: Invitation, answers: dict[str, Any], language: str) -> Response:
     """Save every answer and complete the invitation in the caller's transaction.
 
-    `answers` maps question id to a cleaned value; None or "" means the question was skipped.
+    `answers` maps question id to a cleaned value; None, "" or [] means the question was skipped.
     """
     response = response_for(invitation)
     response.language = language
     questions = {q.id: q for q in invitation.questionnaire_version.questions}
     for question_id, value in answers.items():
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             continue
         save_answer(response, questions[question_id], value)
-    now = utcnow()
-    response.completed_at = now
+    response.completed_at = utcnow()
     response.is_complete = True
-    invitation.completed_at = now
-    transition(invitation, InvitationStatus.COMPLETED)
+    lifecycle.complete(invitation)
     return response

@@ -6,34 +6,9 @@ import textwrap
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
-from feedback.extensions import db
-from feedback.programs.models import Program
+from feedback.questionnaires.authoring import AuthoringError, find_version
 from feedback.sms.preview import MAX_SEGMENTS, PreviewText, preview
-from feedback.surveys.models import Questionnaire, QuestionnaireVersion
-
-
-def find_version(code: str, program: str | None, number: int | None) -> QuestionnaireVersion:
-    """The questionnaire's chosen version, else its latest published one, else its latest."""
-    query = select(Questionnaire).where(Questionnaire.code == code)
-    if program:
-        query = query.join(Program).where(Program.code == program)
-    found = db.session.scalars(query).all()
-    if not found:
-        raise click.ClickException(f"no questionnaire {code!r}")
-    if len(found) > 1:
-        raise click.ClickException(f"several programs have a questionnaire {code!r}: use --program")
-    versions = found[0].versions
-    if number is not None:
-        chosen = [v for v in versions if v.number == number]
-        if not chosen:
-            raise click.ClickException(f"{code!r} has no version {number}")
-        return chosen[0]
-    if not versions:
-        raise click.ClickException(f"{code!r} has no version yet")
-    published = [v for v in versions if v.is_published]
-    return (published or versions)[-1]
 
 
 def describe(item: PreviewText) -> str:
@@ -68,7 +43,10 @@ def register_commands(app: Flask) -> None:
         code: str, program: str | None, number: int | None, channel: str
     ) -> None:
         """Print every text of questionnaire CODE per language, with its segment count."""
-        version = find_version(code, program, number)
+        try:
+            version = find_version(code, program, number)
+        except AuthoringError as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(
             f"{code} version {version.number} ({version.questionnaire.program.code}): "
             f"texts as the client receives them; at most {MAX_SEGMENTS} segments each"

@@ -12,9 +12,9 @@ from flask import current_app
 
 from feedback import channels
 from feedback.conversations import texts
-from feedback.delivery.services import as_channel_question
+from feedback.invitations.messages import as_channel_question
+from feedback.questionnaires.models import QuestionnaireVersion
 from feedback.sms.segments import SegmentCount, count_segments
-from feedback.surveys.models import QuestionnaireVersion
 
 MAX_SEGMENTS = texts.MAX_INVITATION_SEGMENTS
 

@@ -11,11 +11,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
-from feedback.delivery.services import locked_invitation, transition
 from feedback.extensions import db
-from feedback.responses.services import ANSWERABLE, complete_response
+from feedback.invitations import lifecycle
+from feedback.invitations.models import Invitation, InvitationStatus
+from feedback.responses.services import complete_response
+from feedback.security import token_hash
 
 S = InvitationStatus
 
@@ -27,13 +30,17 @@ class SurveyState(enum.Enum):
     UNAVAILABLE = "unavailable"  # opted out, failed, or never sent
 
 
+def invitation_for_token(token: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
 def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyState:
     """The client's view of an invitation; an overdue one is expired before the job marks it."""
     if invitation.status is S.COMPLETED:
         return SurveyState.COMPLETED
     if invitation.status is S.EXPIRED:
         return SurveyState.EXPIRED
-    if invitation.status in ANSWERABLE:
+    if invitation.status in lifecycle.AWAITING_ANSWER:
         if invitation.expires_at is not None and invitation.expires_at <= (now or utcnow()):
             return SurveyState.EXPIRED
         return SurveyState.LIVE
@@ -41,7 +48,7 @@ def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyS
 
 
 def _locked(invitation: Invitation) -> Invitation:
-    locked = locked_invitation(invitation.id)
+    locked = lifecycle.locked(invitation.id)
     assert locked is not None  # invitations are never deleted
     return locked
 
@@ -49,9 +56,8 @@ def _locked(invitation: Invitation) -> Invitation:
 def mark_opened(invitation: Invitation) -> None:
     """First view of a sent (or delivered) invitation: -> opened. Later views change nothing."""
     locked = _locked(invitation)
-    if locked.status in (S.SENT, S.DELIVERED) and survey_state(locked) is SurveyState.LIVE:
-        transition(locked, S.OPENED)
-        locked.opened_at = utcnow()
+    if survey_state(locked) is SurveyState.LIVE:
+        lifecycle.mark_opened(locked)
     db.session.commit()
 
 

@@ -14,17 +14,19 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from feedback.delivery.models import Invitation
-from feedback.delivery.services import (
-    invitation_for_token,
-    invitation_for_unsubscribe_code,
-    is_opted_out_now,
-    opt_out,
-)
+from feedback.consent.codes import invitation_for_unsubscribe_code
+from feedback.consent.opt_outs import is_opted_out_now, opt_out
 from feedback.extensions import csrf, db
 from feedback.i18n import current_locale
+from feedback.invitations.models import Invitation
 from feedback.surveys.forms import UnsubscribeForm, survey_form
-from feedback.surveys.services import SurveyState, mark_opened, submit_answers, survey_state
+from feedback.surveys.services import (
+    SurveyState,
+    invitation_for_token,
+    mark_opened,
+    submit_answers,
+    survey_state,
+)
 
 bp = Blueprint("surveys", __name__)
 

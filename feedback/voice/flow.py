@@ -23,27 +23,27 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from feedback.channels.base import Question as ChannelQuestion
+from feedback.consent.opt_outs import is_opted_out_now
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.services import ingest_one
 from feedback.contacts.validation import validate_event
 from feedback.conversations import turns
 from feedback.conversations.parsing import Invalid
 from feedback.db_types import utcnow
-from feedback.delivery.models import AWAITING_ANSWER, Invitation, InvitationMode, InvitationStatus
-from feedback.delivery.services import (
-    as_channel_question,
-    is_opted_out_now,
-    locked_invitation,
-    transition,
-)
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
+from feedback.invitations import lifecycle
+from feedback.invitations.lifecycle import AWAITING_ANSWER
+from feedback.invitations.messages import as_channel_question
+from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
 from feedback.programs.models import Program
-from feedback.responses.services import VoiceRecording
-from feedback.surveys.models import Question, QuestionKind
+from feedback.questionnaires import kinds
+from feedback.questionnaires.kinds.free_text import VoiceRecording
+from feedback.questionnaires.models import Question
 from feedback.voice import texts
 from feedback.voice.keys import KEY_TIMEOUT, keys_for, read_keys
 from feedback.voice.steps import (
+    RECORD_ANSWERS,
     CallOutcome,
     CallStart,
     Keys,
@@ -75,7 +75,7 @@ def _call_invitation(channel: str, call_id: str) -> Invitation | None:
         .where(Invitation.channel == channel, Invitation.provider_ref == call_id)
         .limit(1)
     )
-    return locked_invitation(found) if found else None
+    return lifecycle.locked(found) if found else None
 
 
 def _records(invitation: Invitation, can_record: bool) -> bool:
@@ -83,11 +83,15 @@ def _records(invitation: Invitation, can_record: bool) -> bool:
     if not can_record or invitation.rule_id is None:
         return False
     rule = db.session.get(DistributionRule, invitation.rule_id)
-    return rule is not None and rule.voice_recording
+    return (
+        rule is not None
+        and rule.channel == invitation.channel
+        and bool(rule.channel_options.get(RECORD_ANSWERS))
+    )
 
 
 def _asked(records: bool) -> turns.Asked:
-    return lambda question: records or question.kind is not QuestionKind.FREE_TEXT
+    return lambda question: records or not kinds.of(question).spoken_answer
 
 
 # --- Finding the call's invitation -------------------------------------------------------------
@@ -106,13 +110,9 @@ def _offer(invitation: Invitation | None, channel: str, call_id: str) -> Invitat
         return None
     if invitation.status in (S.SCHEDULED, S.SENDING):
         if is_opted_out_now(invitation):
-            transition(invitation, S.OPTED_OUT, "opted_out_before_send")
+            lifecycle.transition(invitation, S.OPTED_OUT, "opted_out_before_send")
             return None
-        if invitation.status is S.SCHEDULED:
-            transition(invitation, S.SENDING, "call_transferred")
-        invitation.attempts += 1
-        invitation.sent_at = utcnow()
-        transition(invitation, S.SENT)
+        lifecycle.deliver_by_call(invitation, call_id)
     elif invitation.status not in (S.SENT, S.DELIVERED) or invitation.provider_ref not in (
         None,
         call_id,
@@ -126,7 +126,7 @@ def _call_back(channel: str, start: CallStart) -> tuple[Invitation | None, str |
     """The call-back this call is, if it still waits for its answers (or is under way on
     this very call), and the client's language."""
     assert start.invitation_id is not None
-    invitation = locked_invitation(start.invitation_id)
+    invitation = lifecycle.locked(start.invitation_id)
     if invitation is None or invitation.channel != channel:
         return None, None
     ours = invitation.provider_ref in (None, start.call_id)
@@ -141,7 +141,7 @@ def _call_back(channel: str, start: CallStart) -> tuple[Invitation | None, str |
 
 def _event_invitation(event_id: str | None) -> Invitation | None:
     found = db.session.scalar(select(Invitation.id).where(Invitation.event_id == event_id))
-    return locked_invitation(found) if found else None
+    return lifecycle.locked(found) if found else None
 
 
 def _recorded_contact(channel: str, start: CallStart) -> tuple[Invitation | None, str | None]:
@@ -203,9 +203,10 @@ def _ask(
     lang = invitation.language
     say = (*lead, texts.question(seen, lang, after=after))
     step = _step_id(invitation)
-    if question.kind is QuestionKind.FREE_TEXT:
+    keys = keys_for(seen)
+    if keys is None:  # answered aloud
         return VoiceStep(say=say, language=lang, recording=Recording(), step=step)
-    return VoiceStep(say=say, language=lang, keys=keys_for(seen), step=step)
+    return VoiceStep(say=say, language=lang, keys=keys, step=step)
 
 
 def _following(invitation: Invitation, turn: turns.Turn) -> VoiceStep:
@@ -224,8 +225,7 @@ def _open(invitation: Invitation, records: bool) -> VoiceStep:
     assert invitation.questionnaire_version is not None
     if not any(asked(question) for question in invitation.questionnaire_version.questions):
         return _goodbye(lang)  # nothing to ask on the phone: the end of the call closes it
-    invitation.opened_at = utcnow()
-    transition(invitation, S.OPENED, "call_answered")
+    lifecycle.mark_opened(invitation, "call_answered")
     turn = turns.begin(invitation, asked)
     program = invitation.program
     names = {"en": program.name_en, "fr": program.name_fr}
@@ -253,7 +253,7 @@ def _start(channel: str, start: CallStart, can_record: bool) -> tuple[VoiceStep,
         if invitation is None:
             return _goodbye(language), "not_offered"
         if start.machine and invitation.status is not S.OPENED:
-            transition(invitation, S.UNDELIVERED, CallOutcome.VOICEMAIL.value)
+            lifecycle.transition(invitation, S.UNDELIVERED, CallOutcome.VOICEMAIL.value)
             return VoiceStep(say=(), end=True), "voicemail"
         return _open(invitation, _records(invitation, can_record)), "opened"
     invitation = _call_invitation(channel, start.call_id)
@@ -378,7 +378,7 @@ def record_answer(
     the recording; None when nothing was recorded. `step` as for :func:`press_keys`."""
 
     def read(question: Question, _seen: ChannelQuestion) -> VoiceRecording:
-        if question.kind is not QuestionKind.FREE_TEXT or not recording_ref:
+        if not kinds.of(question).spoken_answer or not recording_ref:
             raise Invalid
         return VoiceRecording(recording_ref)
 
@@ -419,7 +419,7 @@ def end_call(channel: str, call_id: str, outcome: CallOutcome) -> bool:
             status, reason = _UNANSWERED[outcome]
         else:  # answered: whatever ended the call, the survey stops where it was
             status, reason = S.EXPIRED, "call_ended"
-        transition(invitation, status, reason)
+        lifecycle.transition(invitation, status, reason)
     db.session.commit()
     _log("voice call ended", channel, outcome.value if changed else "unchanged")
     return changed

@@ -7,6 +7,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+#: The rule option (see Channel.rule_options) of a voice channel that can record spoken answers:
+#: when a rule sets it, free-text questions are asked too, and the caller answers aloud.
+RECORD_ANSWERS = "record_answers"
+
 #: The locale each language is spoken in (text-to-speech voices, prompts).
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from feedback.channels.base import Question
 from feedback.conversations.texts import LANGUAGES, pick
-from feedback.surveys.models import SCALE_BOUNDS, QuestionKind
+from feedback.questionnaires import kinds
 from feedback.voice.steps import Speech
 
 
@@ -59,31 +59,7 @@ def introduction(program: Mapping[str, str], lang: str) -> Speech:
 
 
 def _instructions(question: Question, lang: str) -> str:
-    kind = QuestionKind(question.kind)
-    if kind is QuestionKind.RATING:
-        low, high = SCALE_BOUNDS[kind]
-        return _(
-            "Press a number from %(low)s to %(high)s, %(high)s being the best.", low=low, high=high
-        )
-    if kind is QuestionKind.NPS:
-        low, high = SCALE_BOUNDS[kind]
-        return _(
-            "Press a number from %(low)s to %(high)s, %(high)s meaning extremely likely, "
-            "then the pound key.",
-            low=low,
-            high=high,
-        )
-    if kind is QuestionKind.YES_NO:
-        return _("Press 1 for yes, or 2 for no.")
-    if kind is QuestionKind.SINGLE_CHOICE:
-        return " ".join(
-            _("%(choice)s: press %(key)s.", choice=option.get(lang) or option["value"], key=key)
-            for key, option in enumerate(question.options, start=1)
-        )
-    return _(
-        "After the tone, please answer in your own words. Your answer will be recorded. "
-        "Press the pound key when you are done."
-    )
+    return kinds.of(question).voice_instructions(question, lang)
 
 
 def question(question: Question, lang: str, *, after: str | None = None) -> Speech:

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from feedback.contacts.models import ContactEvent
-from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.invitations.models import Invitation, InvitationStatus
 from tests.factories import event_payload, make_api_key, make_setup
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from feedback.channels.registry import enabled_channels
 from feedback.contacts.services import ingest
-from feedback.delivery.models import Invitation as InvitationRow
-from feedback.delivery.models import InvitationMode
-from feedback.delivery.services import claim_due, send_invitation
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
+from feedback.invitations.lifecycle import claim_due
+from feedback.invitations.models import Invitation as InvitationRow
+from feedback.invitations.models import InvitationMode
+from feedback.invitations.outbox import send_invitation
 from feedback.programs.models import Program
-from feedback.surveys.models import QuestionnaireVersion
+from feedback.questionnaires.models import QuestionnaireVersion
 from tests.factories import event_payload, make_program, make_questionnaire, make_rule
 from tests.fakes import RecordingChannel
 
@@ -76,7 +78,7 @@ def invite(payload: dict) -> InvitationRow:
 
 def dispatch(now: datetime | None = None) -> list[str]:
     """What the beat's dispatch does, in this process: claim what is due (at `now`) and send it."""
-    ids = claim_due(100, now=now)
+    ids = [i for channel in enabled_channels() for i in claim_due(channel, 100, now=now)]
     for invitation_id in ids:
         send_invitation(invitation_id)
     return ids

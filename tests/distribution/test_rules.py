@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from feedback.consent.models import OptOut
 from feedback.contacts.services import ingest
 from feedback.db_types import utcnow
-from feedback.delivery.models import InvitationStatus, OptOut
-from feedback.distribution.services import outside_quiet_hours, sampled_in
+from feedback.distribution.planning import outside_quiet_hours, sampled_in
+from feedback.invitations.models import InvitationStatus
 from feedback.security import client_hash
 from tests.factories import event_payload, make_rule, make_setup
 

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from feedback.contacts.models import ContactEvent
-from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
+from feedback.questionnaires.models import QuestionnaireVersion
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
 from feedback.responses.models import Answer, Response
 from feedback.security import client_hash
-from feedback.surveys.models import QuestionnaireVersion
 
 _numbers = itertools.count(1)
 

@@ -12,7 +12,7 @@ from feedback.accounts.models import ApiKey, User
 from feedback.accounts.services import authenticate_api_key, authenticate_user
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.reporting import stats
 from feedback.reporting.models import FactInvitationDaily
 from tests.factories import make_setup

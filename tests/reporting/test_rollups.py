@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
+from feedback.questionnaires.models import Question
 from feedback.reporting import rollups
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
-from feedback.surveys.models import Question
 from tests.factories import make_setup
 from tests.reporting.helpers import add_contact, add_invitation_fact, at, rating
 

@@ -66,6 +66,7 @@ def test_dashboard_shows_the_last_90_days(staff, db):
     from feedback.db_types import utcnow
 
     program, version, _rule = make_setup()
+    staff.user.programs.append(program)  # an analyst sees the figures of their programs
     today = utcnow().date()
     add_invitation_fact(program, today, sent=200, completed=50)
     add_answer_facts(version, today, "overall", {5: 30, 4: 10, 1: 10})

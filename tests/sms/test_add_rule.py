@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.delivery.models import InvitationMode
 from feedback.distribution.models import DistributionRule
+from feedback.invitations.models import InvitationMode
 from tests.factories import make_setup
 
 

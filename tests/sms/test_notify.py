@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event, sms_setup
 from tests.sms.helpers import NOTIFY_STATUS, notify_receipt, text
 
@@ -38,7 +38,11 @@ def test_the_link_is_sent_with_the_template(sent, notify_standin):
 
 
 def test_a_conversation_rule_sends_the_link_through_notify(db, notify_standin):
-    sms_setup("sms_notify", mode="conversation")
+    # A conversation-mode rule stored for a channel that cannot converse (the rule service
+    # refuses to make one): planning sends the link.
+    _, _, rule = sms_setup("sms_notify", mode="link")
+    rule.mode = InvitationMode.CONVERSATION
+    db.session.commit()
     invitation = invite(sms_event())
     dispatch()
     assert invitation.mode.value == "link"

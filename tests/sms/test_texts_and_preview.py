@@ -6,13 +6,17 @@ from __future__ import annotations
 import pytest
 
 from feedback.channels import Invitation
-from feedback.channels.api import sms_invitation_text
 from feedback.conversations.texts import asks_first_question
-from feedback.delivery.models import InvitationMode
-from feedback.delivery.services import as_channel_question
 from feedback.extensions import db as _db
+from feedback.invitations.messages import as_channel_question
+from feedback.invitations.models import InvitationMode
+from feedback.plugin_api import sms_invitation_text
+from feedback.questionnaires.models import (
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+)
 from feedback.sms.segments import count_segments
-from feedback.surveys.models import Question, QuestionKind, Questionnaire, QuestionnaireVersion
 from tests.conversations.helpers import dispatch, invite, sms_event
 from tests.factories import make_program, make_questionnaire, make_rule
 
@@ -106,7 +110,7 @@ def add_long_questionnaire() -> QuestionnaireVersion:
         Question(
             position=1,
             code="wait",
-            kind=QuestionKind.RATING,
+            kind="rating",
             required=True,
             text_en="How satisfied are you with the time you waited?",
             text_fr="Êtes-vous satisfait du temps d’attente au téléphone, au comptoir ou en "

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event, sms_setup
 from tests.factories import make_api_key

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from feedback.consent.models import OptOut
 from feedback.conversations.models import Conversation
-from feedback.delivery.models import Invitation, InvitationStatus, OptOut
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.responses.models import Answer, Response
 from tests.conversations.helpers import OTHER_PHONE, PHONE, dispatch, invite, sms_event, sms_setup
 from tests.factories import make_rule

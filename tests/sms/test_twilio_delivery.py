@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationStatus
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event, sms_setup
 from tests.sms.helpers import STATUS, receipt, text
 

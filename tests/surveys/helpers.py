@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from feedback.delivery.models import Invitation
-from feedback.surveys.models import QuestionnaireVersion
+from feedback.invitations.models import Invitation
+from feedback.questionnaires.models import QuestionnaireVersion
 from tests.factories import make_sent_invitation, make_setup
 
 TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"

@@ -27,7 +27,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from feedback.delivery.services import unsubscribe_code
+from feedback.consent.codes import unsubscribe_code
 from feedback.responses.models import Response
 from tests.surveys.helpers import TOKEN, live_invitation
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from feedback.delivery.models import Invitation, InvitationStatus, InvitationTransition
+from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.responses.models import Answer, Response
 from tests.surveys.helpers import FULL_ANSWERS, TOKEN, csrf_token, live_invitation
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from feedback.delivery.models import Invitation, InvitationStatus, OptOut
-from feedback.delivery.services import unsubscribe_code
+from feedback.consent.codes import unsubscribe_code
+from feedback.consent.models import OptOut
+from feedback.invitations.models import Invitation, InvitationStatus
 from tests.surveys.helpers import TOKEN, csrf_token, live_invitation
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}

@@ -17,12 +17,12 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from feedback.delivery.models import InvitationMode
-from feedback.demo import add_questionnaire
+from feedback.devtools.demo import add_questionnaire
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
+from feedback.invitations.models import InvitationMode
 from feedback.programs.models import Program
-from feedback.surveys.models import QuestionnaireVersion
+from feedback.questionnaires.models import QuestionnaireVersion
 from tests.factories import make_program, make_rule
 
 PUBLIC = "http://survey.test"

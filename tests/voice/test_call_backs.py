@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from feedback.consent.models import OptOut
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationMode, InvitationStatus, OptOut
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
 from feedback.responses.models import Response
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event
 from tests.sms.test_timing_and_fallback import zone_where_it_is

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from feedback.consent.models import OptOut
 from feedback.contacts.models import ContactEvent
 from feedback.conversations.models import Conversation
-from feedback.delivery.models import Invitation, InvitationStatus, OptOut
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.responses.models import Answer, Response
 from tests.conversations.helpers import dispatch, invite, sms_event
 from tests.voice.helpers import (
@@ -279,7 +280,7 @@ def test_a_withheld_number_cannot_be_surveyed(db, client, app):
 
 
 def test_a_spoken_answer_when_the_rule_asks_for_recordings(db, call):
-    voice_setup(voice_recording=True)
+    voice_setup(channel_options={"record_answers": True})
     call.start(f"{TRANSFER}&lang=en")
     for digits in ("5", "9", "1"):
         call.press(digits)
@@ -439,7 +440,7 @@ def test_a_silence_sent_again_does_not_skip_the_question(db, call):
 
 
 def test_a_recording_for_another_step_is_not_saved(db, call):
-    voice_setup(voice_recording=True)
+    voice_setup(channel_options={"record_answers": True})
     call.start(f"{TRANSFER}&lang=en")
     for digits in ("5", "9", "1", "1"):
         call.press(digits)

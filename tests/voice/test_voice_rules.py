@@ -3,8 +3,8 @@ rule's mode becomes the invitation's."""
 
 from __future__ import annotations
 
-from feedback.delivery.models import InvitationMode
 from feedback.distribution.models import DistributionRule
+from feedback.invitations.models import InvitationMode
 from tests.conversations.helpers import invite, sms_event
 from tests.factories import make_setup
 from tests.voice.helpers import voice_setup
@@ -20,12 +20,15 @@ def test_a_call_back_rule_with_recorded_answers(app, db):
     make_setup()
     result = add_rule(
         app, "--channel", "voice_twilio", "--contact-type", "call", "--mode", "callback",
-        "--voice-recording",
+        "--option", "record_answers=true",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "'call' contacts get 'after-contact' by voice_twilio (callback mode)" in result.output
     rule = DistributionRule.query.filter_by(contact_type="call").one()
-    assert (rule.mode, rule.voice_recording) == (InvitationMode.CALLBACK, True)
+    assert (rule.mode, rule.channel_options) == (
+        InvitationMode.CALLBACK,
+        {"record_answers": True},
+    )
 
 
 def test_only_a_channel_that_places_calls_takes_call_back_mode(app, db):
@@ -41,7 +44,7 @@ def test_recordings_are_off_unless_asked(app, db):
     make_setup()
     assert add_rule(app, "--channel", "voice_twilio", "--mode", "conversation").exit_code == 0
     rule = DistributionRule.query.filter_by(channel="voice_twilio").one()
-    assert rule.voice_recording is False
+    assert rule.channel_options == {"record_answers": False}
 
 
 def test_a_call_back_falls_back_to_a_link_by_email(db):

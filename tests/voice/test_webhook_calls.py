@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from feedback.contacts.models import ContactEvent
 from feedback.conversations.models import Conversation
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationStatus
 from feedback.extensions import db as _db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.responses.models import Answer, Response
 from feedback.webhooks.models import SeenSignature
 from tests.conversations.helpers import invite, sms_event

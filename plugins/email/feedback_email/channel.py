@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from flask import Blueprint
 
-from feedback.channels import Channel, DeliveryResult, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import Channel, DeliveryResult, Invitation
 from feedback_email.message import compose
 
 log = logging.getLogger("feedback.plugins.email")

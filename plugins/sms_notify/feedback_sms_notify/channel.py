@@ -16,7 +16,8 @@ from flask.typing import ResponseReturnValue
 from notifications_python_client.errors import APIError, HTTP503Error
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from feedback.channels import Channel, DeliveryResult, DeliveryStatus, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import Channel, DeliveryResult, DeliveryStatus, Invitation
 
 log = logging.getLogger("feedback.plugins.sms_notify")
 

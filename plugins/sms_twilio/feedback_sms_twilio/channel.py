@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 from feedback_twilio_common import DEV_AUTH_TOKEN, TwilioChannelBase
 from flask import Blueprint
 
-from feedback.channels import DeliveryResult, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import DeliveryResult, Invitation
 
 INBOUND_PATH = "/inbound"
 STATUS_PATH = "/status"

@@ -13,7 +13,8 @@ from feedback_twilio_common import verify_signature
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from feedback.channels import DeliveryStatus, api
+from feedback import plugin_api as api
+from feedback.channels import DeliveryStatus
 from feedback_sms_twilio.channel import INBOUND_PATH, STATUS_PATH, TwilioChannel
 
 bp = Blueprint("feedback_sms_twilio", __name__)

@@ -16,7 +16,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from feedback.channels import Channel, DeliveryResult, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import Channel, DeliveryResult, Invitation
 
 #: Signs the webhooks when no TWILIO_AUTH_TOKEN is set outside production (never in production),
 #: so that they can be played by hand against `make run`; the same for every Twilio channel.

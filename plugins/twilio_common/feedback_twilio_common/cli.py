@@ -9,7 +9,7 @@ import click
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
-from feedback.channels import api
+from feedback import plugin_api as api
 from feedback_twilio_common.channel import TwilioChannelBase
 
 T = TypeVar("T", bound=TwilioChannelBase)

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 from feedback_twilio_common import DEV_AUTH_TOKEN, TwilioChannelBase
 from flask import Blueprint
 
-from feedback.channels import DeliveryResult, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import DeliveryResult, Invitation, RuleOption
 
 CALL_PATH = "/call"
 LANGUAGE_PATH = "/language"
@@ -42,6 +43,12 @@ class VoiceTwilioChannel(TwilioChannelBase):
             21215,  # calls to this region are not enabled (geographic permissions)
         }
     )
+    rule_options: ClassVar[Mapping[str, RuleOption]] = {
+        api.RECORD_ANSWERS: RuleOption(
+            "Ask free-text questions too: the caller answers aloud after a tone, Twilio keeps "
+            "the recording and the answer keeps its address."
+        )
+    }
     settings: ClassVar[Mapping[str, Any]] = {
         "TWILIO_ACCOUNT_SID": "",
         "TWILIO_AUTH_TOKEN": "",

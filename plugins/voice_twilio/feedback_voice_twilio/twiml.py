@@ -14,7 +14,7 @@ from pathlib import Path
 from flask_babel import Domain, force_locale
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from feedback.channels.api import Speech, VoiceStep
+from feedback.plugin_api import Speech, VoiceStep
 from feedback_voice_twilio.channel import (
     KEYS_PATH,
     LANGUAGE_PATH,

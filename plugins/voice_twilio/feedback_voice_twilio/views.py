@@ -22,7 +22,7 @@ from dataclasses import replace
 from feedback_twilio_common import verify_signature
 from flask import Blueprint, Response, abort, request
 
-from feedback.channels import api
+from feedback import plugin_api as api
 from feedback_voice_twilio.channel import (
     CALL_PATH,
     KEYS_PATH,

@@ -18,8 +18,8 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 
 from feedback.channels import Outcome
-from feedback.channels.api import Keys, Pending, Recording, Speech, VoiceStep
 from feedback.channels.registry import discover
+from feedback.plugin_api import Keys, Pending, Recording, Speech, VoiceStep
 
 PUBLIC = "https://feedback.example.ca"
 

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 
 from flask import Blueprint
 
-from feedback.channels import Channel, DeliveryResult, Invitation, api
+from feedback import plugin_api as api
+from feedback.channels import Channel, DeliveryResult, Invitation
 
 #: Signs requests when no VOICE_WEBHOOK_SECRET is set outside production, so that calls can
 #: be played by hand against `make run`.

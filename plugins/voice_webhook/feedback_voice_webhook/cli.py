@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from feedback.channels import api
+from feedback import plugin_api as api
 from feedback_voice_webhook.channel import VoiceWebhookChannel
 from feedback_voice_webhook.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from feedback_voice_webhook.views import CALL_PATH

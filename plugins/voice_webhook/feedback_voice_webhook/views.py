@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from feedback.channels import api
+from feedback import plugin_api as api
 from feedback_voice_webhook.channel import VoiceWebhookChannel
 from feedback_voice_webhook.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, Refused, verify
 

@@ -1,7 +1,8 @@
-"""Services the core offers to channel plugins.
+"""Services the core offers to channel plugins: the top layer of the core.
 
 A plugin imports the contract from :mod:`feedback.channels` and calls the core only through
-this module, never through the core's areas (delivery, conversations ...), which may change.
+this module (``from feedback import plugin_api as api``), never through the core's areas
+(invitations, conversations ...), which may change. Nothing in the core imports this module.
 Every function here that changes data commits its own transaction.
 """
 
@@ -18,11 +19,12 @@ from feedback.channels.base import Channel, DeliveryResult, DeliveryStatus, Invi
 from feedback.config import is_local
 from feedback.conversations import services as _conversations
 from feedback.conversations import texts as _texts
-from feedback.delivery import services as _delivery
+from feedback.invitations import receipts as _receipts
 from feedback.sms import outbox as _outbox
 from feedback.sms.segments import Encoding, SegmentCount, count_segments
 from feedback.voice.flow import end_call, press_keys, record_answer, start_call
 from feedback.voice.steps import (
+    RECORD_ANSWERS,
     CallOutcome,
     CallStart,
     Keys,
@@ -35,6 +37,7 @@ from feedback.webhooks import services as _webhooks
 
 __all__ = [
     "INCOMING",
+    "RECORD_ANSWERS",
     "OUTGOING",
     "CallOutcome",
     "CallStart",
@@ -90,7 +93,7 @@ def record_delivery_status(
     was not an invitation (a conversation's reply), changes nothing. `detail` is kept as the
     invitation's last error; it must not hold an address or a message's text.
     """
-    return _delivery.record_delivery_status(channel, provider_ref, status, detail) is not None
+    return _receipts.record_delivery_status(channel, provider_ref, status, detail) is not None
 
 
 def sms_invitation_text(invitation: Invitation, *, replies: bool) -> str:

@@ -3,7 +3,8 @@ staff credentials, and a few hundred simulated contacts from the last ~90 days.
 
 The simulated contacts are created directly in final states (sent, opened, completed, expired),
 with no e-mail address and no survey token, so nothing is ever sent to anyone. The tests build
-their program, questionnaire and rule with the same functions (tests/factories.py).
+their program, questionnaire and rule with the same functions (tests/factories.py), which
+call the authoring and rule services like every other caller.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from feedback.accounts.models import ApiKey, Role, User
 from feedback.accounts.services import create_api_key, create_user, set_password
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import new_id, utcnow
-from feedback.delivery.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.distribution.models import DistributionRule
+from feedback.distribution.rules import RuleSpec, create_rule
 from feedback.extensions import db
+from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.programs.models import Program
+from feedback.questionnaires.library import template
+from feedback.questionnaires.models import Question, QuestionnaireVersion
+from feedback.questionnaires.transfer import import_document
 from feedback.reporting import rollups
 from feedback.responses.models import Answer, Response
 from feedback.security import address_hash, client_hash
-from feedback.surveys.models import Question, QuestionKind, Questionnaire, QuestionnaireVersion
 
 S = InvitationStatus
 DEMO_PROGRAM = "passport"
@@ -88,95 +92,21 @@ def add_questionnaire(
     code: str = "after-contact",
     wordings: dict[str, dict[str, dict[str, str]]] | None = None,
 ) -> QuestionnaireVersion:
-    """A published version with one question of each kind, in English and French.
+    """The library's after-contact questionnaire (one question of each usual kind), published.
 
     `wordings` gives questions, by code, their per-channel wordings (e.g. for the phone).
     """
-    questionnaire = Questionnaire(
-        program_id=program.id,
-        code=code,
-        title_en="How did we do?",
-        title_fr="Comment avons-nous fait?",
-    )
-    version = QuestionnaireVersion(
-        questionnaire=questionnaire,
-        number=1,
-        intro_en="Two minutes to help us improve.",
-        intro_fr="Deux minutes pour nous aider à nous améliorer.",
-    )
-    version.questions = [
-        Question(
-            position=1,
-            code="overall",
-            kind=QuestionKind.RATING,
-            required=True,
-            text_en="Overall, how satisfied are you with the service you received?",
-            text_fr="Dans l'ensemble, êtes-vous satisfait du service reçu?",
-        ),
-        Question(
-            position=2,
-            code="recommend",
-            kind=QuestionKind.NPS,
-            required=False,
-            text_en="How likely are you to recommend this service to a friend?",
-            text_fr="Quelle est la probabilité que vous recommandiez ce service à un ami?",
-        ),
-        Question(
-            position=3,
-            code="resolved",
-            kind=QuestionKind.YES_NO,
-            required=False,
-            text_en="Was your question resolved?",
-            text_fr="Votre question a-t-elle été réglée?",
-        ),
-        Question(
-            position=4,
-            code="how",
-            kind=QuestionKind.SINGLE_CHOICE,
-            required=False,
-            text_en="How did you contact us?",
-            text_fr="Comment nous avez-vous joints?",
-            options=[
-                {"value": "phone", "en": "By phone", "fr": "Par téléphone"},
-                {"value": "online", "en": "Online", "fr": "En ligne"},
-                {"value": "office", "en": "In person", "fr": "En personne"},
-            ],
-        ),
-        Question(
-            position=5,
-            code="comment",
-            kind=QuestionKind.FREE_TEXT,
-            required=False,
-            text_en="What could we do better?",
-            text_fr="Que pourrions-nous faire de mieux?",
-        ),
-    ]
-    for question in version.questions:
-        question.wordings = (wordings or {}).get(question.code, {})
-    db.session.add(questionnaire)
-    db.session.flush()
-    version.published_at = utcnow()
-    db.session.flush()
-    return version
+    document = template("after-contact") | {"program": program.code, "code": code}
+    for question in document["questions"]:
+        question["wordings"] = (wordings or {}).get(question["code"], {})
+    return import_document(document, publish=True)
 
 
 def add_rule(program: Program, version: QuestionnaireVersion, **overrides: Any) -> DistributionRule:
     """E-mail right after the contact, everyone, 14 days to answer, one survey per 30 days."""
-    values: dict[str, Any] = {
-        "program_id": program.id,
-        "contact_type": None,
-        "questionnaire_version_id": version.id,
-        "channel": "email",
-        "delay_minutes": 0,
-        "sampling_rate": 1.0,
-        "expiry_days": 14,
-        "fatigue_days": 30,
-    }
-    values.update(overrides)
-    rule = DistributionRule(**values)
-    db.session.add(rule)
-    db.session.flush()
-    return rule
+    return create_rule(
+        RuleSpec(program=program, version=version, **{"channel": "email", **overrides})
+    )
 
 
 @dataclass

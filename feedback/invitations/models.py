@@ -1,4 +1,5 @@
-"""Invitations: the outbox rows that dispatch claims, with an explicit state machine."""
+"""Invitations: the outbox rows that dispatch claims. Their states and every move between them
+are in :mod:`feedback.invitations.lifecycle`."""
 
 from __future__ import annotations
 
@@ -25,37 +26,6 @@ class InvitationStatus(enum.StrEnum):
     OPTED_OUT = "opted_out"
     SKIPPED = "skipped"
 
-
-S = InvitationStatus
-# The only moves the state machine allows; services refuse any other.
-TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
-    S.SCHEDULED: frozenset({S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
-    S.SENDING: frozenset({S.SENT, S.SCHEDULED, S.FAILED, S.OPTED_OUT}),
-    S.SENT: frozenset(
-        {
-            S.DELIVERED,
-            S.UNDELIVERED,
-            S.FAILED,
-            S.OPENED,
-            S.COMPLETED,
-            S.EXPIRED,
-            S.OPTED_OUT,
-            S.SCHEDULED,  # a receipt said "not delivered for now": sent again later
-        }
-    ),
-    S.DELIVERED: frozenset({S.OPENED, S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
-    S.OPENED: frozenset({S.COMPLETED, S.EXPIRED, S.OPTED_OUT}),
-    S.UNDELIVERED: frozenset(),
-    S.FAILED: frozenset(),
-    S.COMPLETED: frozenset({S.OPTED_OUT}),
-    S.EXPIRED: frozenset({S.OPTED_OUT}),
-    S.OPTED_OUT: frozenset(),
-    S.SKIPPED: frozenset(),
-}
-# Contact details are only kept while the invitation may still need them.
-KEEPS_CONTACT_DETAILS = frozenset({S.SCHEDULED, S.SENDING, S.SENT, S.DELIVERED, S.OPENED})
-# Sent and not yet answered, expired or refused: the client may still answer.
-AWAITING_ANSWER = frozenset({S.SENT, S.DELIVERED, S.OPENED})
 
 _status_type = Enum(
     InvitationStatus,
@@ -108,7 +78,9 @@ class Invitation(db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[InvitationStatus] = mapped_column(_status_type, default=S.SCHEDULED)
+    status: Mapped[InvitationStatus] = mapped_column(
+        _status_type, default=InvitationStatus.SCHEDULED
+    )
     reason: Mapped[str | None] = mapped_column(String(64))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -144,16 +116,3 @@ class InvitationTransition(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     invitation: Mapped[Invitation] = relationship(back_populates="transitions")
-
-
-class OptOut(db.Model):
-    """A client who asked for no more surveys, by address and by client reference."""
-
-    __tablename__ = "opt_outs"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    channel: Mapped[str] = mapped_column(String(32))
-    address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    source: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

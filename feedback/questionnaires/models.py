@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -22,21 +20,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from feedback.db_types import UTCDateTime, new_id, utcnow
 from feedback.extensions import db
-
-
-class QuestionKind(enum.StrEnum):
-    RATING = "rating"  # 1-5
-    NPS = "nps"  # 0-10
-    YES_NO = "yes_no"
-    SINGLE_CHOICE = "single_choice"
-    FREE_TEXT = "free_text"
-
-
-SCALE_BOUNDS: dict[QuestionKind, tuple[int, int]] = {
-    QuestionKind.RATING: (1, 5),
-    QuestionKind.NPS: (0, 10),
-    QuestionKind.YES_NO: (0, 1),
-}
 
 
 class Questionnaire(db.Model):
@@ -97,18 +80,12 @@ class Question(db.Model):
     version_id: Mapped[str] = mapped_column(ForeignKey("questionnaire_versions.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[QuestionKind] = mapped_column(
-        Enum(
-            QuestionKind,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    # The name of its kind in the registry (feedback.questionnaires.kinds), e.g. "rating".
+    kind: Mapped[str] = mapped_column(String(20))
     text_en: Mapped[str] = mapped_column(Text)
     text_fr: Mapped[str] = mapped_column(Text)
     required: Mapped[bool] = mapped_column(Boolean, default=False)
-    # single_choice: [{"value": "online", "en": "Online", "fr": "En ligne"}, ...]
+    # Choice kinds: [{"value": "online", "en": "Online", "fr": "En ligne"}, ...]
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Per-channel wordings, e.g. {"sms": {"en": "...", "fr": "..."}, "voice": {...}}.
     wordings: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.surveys.models import PublishedVersionError, Question, QuestionKind
+from feedback.questionnaires.models import PublishedVersionError, Question
 from tests.factories import make_program, make_questionnaire
 
 
@@ -26,7 +26,7 @@ def test_adding_a_question_to_a_published_version_is_refused(db):
             version=version,
             position=9,
             code="new",
-            kind=QuestionKind.FREE_TEXT,
+            kind="free_text",
             text_en="New?",
             text_fr="Nouveau?",
         )
@@ -46,7 +46,7 @@ def test_unpublishing_is_refused(db):
 
 
 def test_a_draft_can_be_edited_then_published(db):
-    from feedback.surveys.models import Questionnaire, QuestionnaireVersion
+    from feedback.questionnaires.models import Questionnaire, QuestionnaireVersion
 
     program = make_program()
     draft = QuestionnaireVersion(
@@ -55,9 +55,7 @@ def test_a_draft_can_be_edited_then_published(db):
         ),
         number=1,
     )
-    draft.questions = [
-        Question(position=1, code="a", kind=QuestionKind.RATING, text_en="A?", text_fr="A?")
-    ]
+    draft.questions = [Question(position=1, code="a", kind="rating", text_en="A?", text_fr="A?")]
     db.session.add(draft)
     db.session.commit()
     draft.questions[0].text_fr = "A (fr)?"

@@ -9,15 +9,23 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback.channels import DeliveryResult
+from feedback.consent.codes import invitation_for_unsubscribe_code
+from feedback.consent.opt_outs import opt_out
 from feedback.contacts.services import ingest
 from feedback.db_types import utcnow
-from feedback.delivery import services
-from feedback.delivery.models import Invitation, InvitationStatus, InvitationTransition
+from feedback.invitations import lifecycle, outbox
+from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.security import token_hash
+from feedback.surveys.services import invitation_for_token
 from tests.factories import event_payload, make_setup
 from tests.fakes import RecordingChannel, channel_replaced
 
 S = InvitationStatus
+
+
+def claim(limit: int, **kwargs):
+    """Claim due invitations of the email channel, the one the test rule uses."""
+    return lifecycle.claim_due("email", limit, **kwargs)
 
 
 def _schedule(n: int) -> list[str]:
@@ -28,9 +36,9 @@ def _schedule(n: int) -> list[str]:
 
 def test_claim_moves_due_invitations_to_sending_once(db):
     ids = _schedule(3)
-    claimed = services.claim_due(10)
+    claimed = claim(10)
     assert sorted(claimed) == sorted(ids)
-    assert services.claim_due(10) == []
+    assert claim(10) == []
     assert {db.session.get(Invitation, i).status for i in ids} == {S.SENDING}
 
 
@@ -39,16 +47,16 @@ def test_claim_respects_due_time_and_batch_size(db):
     later = db.session.get(Invitation, ids[0])
     later.due_at = utcnow() + timedelta(hours=1)
     db.session.commit()
-    assert len(services.claim_due(1)) == 1
-    assert len(services.claim_due(10)) == 1
-    assert services.claim_due(10) == []
+    assert len(claim(1)) == 1
+    assert len(claim(10)) == 1
+    assert claim(10) == []
 
 
 def test_sent_invitation_carries_a_working_one_time_link(app, db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     with channel_replaced(app, RecordingChannel()) as channel:
-        assert services.send_invitation(invitation_id) is S.SENT
+        assert outbox.send_invitation(invitation_id) is S.SENT
     [message] = channel.sent
     assert message.email == "client0@example.org"
     assert message.survey_url.startswith("http://survey.test/s/")
@@ -56,47 +64,47 @@ def test_sent_invitation_carries_a_working_one_time_link(app, db):
     assert len(token) >= 40
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation.token_hash == token_hash(token) and token not in invitation.token_hash
-    assert services.invitation_for_token(token).id == invitation_id
+    assert invitation_for_token(token).id == invitation_id
     assert invitation.provider_ref == "ref-1" and invitation.sent_at is not None
     assert [q.code for q in message.questions][:2] == ["overall", "recommend"]
     assert message.program_name["fr"] == "Services de passeport"
     assert (
-        services.invitation_for_unsubscribe_code(message.unsubscribe_url.rsplit("/", 1)[1]).id
+        invitation_for_unsubscribe_code(message.unsubscribe_url.rsplit("/", 1)[1]).id
         == invitation_id
     )
 
 
 def test_redelivered_send_does_nothing_twice(app, db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     with channel_replaced(app, RecordingChannel()) as channel:
-        services.send_invitation(invitation_id)
-        assert services.send_invitation(invitation_id) is None
+        outbox.send_invitation(invitation_id)
+        assert outbox.send_invitation(invitation_id) is None
     assert len(channel.sent) == 1
 
 
 def test_transient_failure_is_rescheduled_with_backoff(app, db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     before = utcnow()
     with channel_replaced(app, RecordingChannel([DeliveryResult.transient("451 try later")])):
-        assert services.send_invitation(invitation_id) is S.SCHEDULED
+        assert outbox.send_invitation(invitation_id) is S.SCHEDULED
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation.attempts == 1 and invitation.token_hash is None
     assert invitation.due_at >= before + timedelta(seconds=20)
     assert invitation.last_error == "451 try later"
     # Not due yet, so not claimed; once due it is sent.
-    assert services.claim_due(10) == []
-    assert services.claim_due(10, now=invitation.due_at + timedelta(seconds=1)) == [invitation_id]
+    assert claim(10) == []
+    assert claim(10, now=invitation.due_at + timedelta(seconds=1)) == [invitation_id]
     with channel_replaced(app, RecordingChannel()):
-        assert services.send_invitation(invitation_id) is S.SENT
+        assert outbox.send_invitation(invitation_id) is S.SENT
 
 
 def test_permanent_failure_is_not_retried_and_purges_contact(app, db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     with channel_replaced(app, RecordingChannel([DeliveryResult.permanent("550 no such user")])):
-        assert services.send_invitation(invitation_id) is S.FAILED
+        assert outbox.send_invitation(invitation_id) is S.FAILED
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation.reason == "permanent_failure" and invitation.email is None
 
@@ -107,10 +115,10 @@ def test_retries_stop_after_max_attempts(app, db):
         [invitation_id] = _schedule(1)
         outcomes = [DeliveryResult.transient("timeout")] * 2
         with channel_replaced(app, RecordingChannel(outcomes)):
-            services.claim_due(10)
-            assert services.send_invitation(invitation_id) is S.SCHEDULED
-            services.claim_due(10, now=utcnow() + timedelta(hours=2))
-            assert services.send_invitation(invitation_id) is S.FAILED
+            claim(10)
+            assert outbox.send_invitation(invitation_id) is S.SCHEDULED
+            claim(10, now=utcnow() + timedelta(hours=2))
+            assert outbox.send_invitation(invitation_id) is S.FAILED
         assert db.session.get(Invitation, invitation_id).reason == "retries_exhausted"
     finally:
         app.config["SEND_MAX_ATTEMPTS"] = 5
@@ -122,34 +130,37 @@ def test_a_plugin_that_raises_counts_as_transient(app, db):
             raise RuntimeError("boom")
 
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     with channel_replaced(app, Broken()):
-        assert services.send_invitation(invitation_id) is S.SCHEDULED
+        assert outbox.send_invitation(invitation_id) is S.SCHEDULED
 
 
 def test_opt_out_between_scheduling_and_sending_stops_the_send(app, db):
     [invitation_id] = _schedule(1)
-    services.opt_out(db.session.get(Invitation, invitation_id), "web")
+    opt_out(db.session.get(Invitation, invitation_id), "web")
     db.session.commit()
     assert db.session.get(Invitation, invitation_id).status is S.OPTED_OUT
-    assert services.claim_due(10) == []
+    assert claim(10) == []
 
 
 def test_stale_claims_are_released(db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
-    assert services.release_stale_claims() == 0
-    assert services.release_stale_claims(now=utcnow() + timedelta(hours=1)) == 1
+    claim(10)
+    assert outbox.release_stale_claims() == 0
+    assert (
+        lifecycle.release_stale_claims(outbox.STALE_CLAIM_AFTER, now=utcnow() + timedelta(hours=1))
+        == 1
+    )
     assert db.session.get(Invitation, invitation_id).status is S.SCHEDULED
 
 
 def test_expiry_moves_unanswered_invitations_and_purges_contact(app, db):
     [invitation_id] = _schedule(1)
-    services.claim_due(10)
+    claim(10)
     with channel_replaced(app, RecordingChannel()):
-        services.send_invitation(invitation_id)
-    assert services.expire_due() == 0
-    assert services.expire_due(now=utcnow() + timedelta(days=15)) == 1
+        outbox.send_invitation(invitation_id)
+    assert lifecycle.expire_due() == 0
+    assert lifecycle.expire_due(now=utcnow() + timedelta(days=15)) == 1
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation.status is S.EXPIRED and invitation.email is None
     history = db.session.scalars(
@@ -163,8 +174,8 @@ def test_expiry_moves_unanswered_invitations_and_purges_contact(app, db):
 def test_invalid_transition_is_refused(db):
     [invitation_id] = _schedule(1)
     invitation = db.session.get(Invitation, invitation_id)
-    with pytest.raises(services.InvalidTransition):
-        services.transition(invitation, S.COMPLETED)
+    with pytest.raises(lifecycle.InvalidTransition):
+        lifecycle.transition(invitation, S.COMPLETED)
 
 
 def test_concurrent_dispatchers_claim_disjoint_batches(app, db):
@@ -179,7 +190,7 @@ def test_concurrent_dispatchers_claim_disjoint_batches(app, db):
         try:
             with app.app_context():
                 mine: list[str] = []
-                while batch := services.claim_due(3):
+                while batch := claim(3):
                     mine.extend(batch)
                 claimed.append(mine)
         except BaseException as exc:  # surfaced below

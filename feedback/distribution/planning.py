@@ -1,4 +1,4 @@
-"""Distribution: decide whether and how to survey a contact, and record why."""
+"""Planning: decide whether and how to survey a contact (rule, channel, mode, when), and why."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from sqlalchemy import or_, select
 
 from feedback.channels.base import Channel
 from feedback.channels.registry import get_channel
+from feedback.consent.opt_outs import is_opted_out
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
-from feedback.delivery.models import Invitation, InvitationMode, InvitationStatus
-from feedback.delivery.services import is_opted_out, record_transition
 from feedback.distribution.models import DistributionRule
 from feedback.distribution.quiet_hours import outside_quiet_hours, quiet_window
 from feedback.extensions import db
+from feedback.invitations import lifecycle
+from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
 from feedback.security import address_hash
 
 __all__ = [
@@ -119,15 +120,9 @@ def plan_invitation(event: ContactEvent, client: ClientDetails) -> Invitation:
         zone = client.timezone or event.program.timezone
         invitation.due_at = outside_quiet_hours(due, zone, *quiet_window(rule, channel))
         invitation.expires_at = invitation.due_at + timedelta(days=rule.expiry_days)
-        invitation.status = InvitationStatus.SCHEDULED
-        invitation.reason = note
+        lifecycle.start(invitation, InvitationStatus.SCHEDULED, note)
     else:
-        invitation.status = InvitationStatus.SKIPPED
-        invitation.reason = skip
-        invitation.email = invitation.phone = None
-    db.session.add(invitation)
-    db.session.flush()
-    record_transition(invitation, None, invitation.status, invitation.reason)
+        lifecycle.start(invitation, InvitationStatus.SKIPPED, skip)
     return invitation
 
 

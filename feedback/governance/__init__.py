@@ -1,0 +1,1 @@
+"""Governance: who may do what (roles, permissions, program scopes), checked in one place."""

@@ -1,0 +1,354 @@
+"""Authoring questionnaires: drafts, their questions, publishing, and the next draft.
+
+A questionnaire has numbered versions. The latest unpublished one is its draft, which may be
+edited freely (a French text may be missing while the author writes); publishing checks the
+whole draft and freezes it as an immutable version (see the guard in :mod:`.models`). Editing a
+published questionnaire starts the next draft, a copy of the latest published version; answers
+stay tied to the version they answered.
+
+The command line, the demo seed, the tests and (next) the builder pages call these services;
+every error is an :class:`AuthoringError` that names the field it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from feedback.db_types import utcnow
+from feedback.extensions import db
+from feedback.programs.models import Program
+from feedback.questionnaires import kinds
+from feedback.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
+
+LANGUAGES = ("en", "fr")
+CODE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+MAX_TITLE = 200
+MAX_TEXT = 1000
+
+
+class AuthoringError(ValueError):
+    """What is wrong, by field (a form shows each beside its field, the CLI prints them)."""
+
+    def __init__(self, errors: Mapping[str, str] | str) -> None:
+        self.errors = {"": errors} if isinstance(errors, str) else dict(errors)
+        super().__init__(
+            "; ".join(f"{key}: {value}" if key else value for key, value in self.errors.items())
+        )
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A question as an author writes it. Texts by language; `wordings` by channel or medium
+    ("sms", "voice", "sms_twilio"), each by language, replace the text on that channel."""
+
+    code: str
+    kind: str
+    text: Mapping[str, str]
+    required: bool = False
+    options: Sequence[Mapping[str, Any]] = ()
+    wordings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+# --- finding ------------------------------------------------------------------------------------
+
+
+def find_questionnaire(code: str, program_code: str | None) -> Questionnaire:
+    query = select(Questionnaire).where(Questionnaire.code == code)
+    if program_code:
+        query = query.join(Program).where(Program.code == program_code)
+    found = db.session.scalars(query).all()
+    if not found:
+        raise AuthoringError(f"no questionnaire {code!r}")
+    if len(found) > 1:
+        raise AuthoringError(f"several programs have a questionnaire {code!r}: name the program")
+    return found[0]
+
+
+def find_version(code: str, program_code: str | None, number: int | None) -> QuestionnaireVersion:
+    """The questionnaire's chosen version, else its latest published one, else its latest."""
+    versions = find_questionnaire(code, program_code).versions
+    if number is not None:
+        chosen = [v for v in versions if v.number == number]
+        if not chosen:
+            raise AuthoringError(f"{code!r} has no version {number}")
+        return chosen[0]
+    if not versions:
+        raise AuthoringError(f"{code!r} has no version yet")
+    published = [v for v in versions if v.is_published]
+    return (published or versions)[-1]
+
+
+def latest_published(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    published = [v for v in questionnaire.versions if v.is_published]
+    return published[-1] if published else None
+
+
+def draft_of(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    """The questionnaire's draft: its latest version, if not published."""
+    versions = questionnaire.versions
+    return versions[-1] if versions and not versions[-1].is_published else None
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+def _check_texts(errors: dict[str, str], name: str, texts: Mapping[str, str], limit: int) -> None:
+    for lang in LANGUAGES:
+        if len(texts.get(lang) or "") > limit:
+            errors[f"{name}.{lang}"] = f"must be {limit} characters or fewer"
+
+
+def _missing_texts(name: str, texts: Mapping[str, str]) -> dict[str, str]:
+    language_names = {"en": "English", "fr": "French"}
+    return {
+        f"{name}.{lang}": f"the {language_names[lang]} text is missing"
+        for lang in LANGUAGES
+        if not (texts.get(lang) or "").strip()
+    }
+
+
+def _check_question(spec: QuestionSpec) -> dict[str, str]:
+    """Problems that make a question unusable even in a draft (a missing text is not one)."""
+    errors: dict[str, str] = {}
+    if not CODE.match(spec.code or ""):
+        errors["code"] = "use 1 to 64 lower-case letters, digits, - or _, starting with a letter"
+    if spec.kind not in kinds.KINDS:
+        errors["kind"] = f"must be one of {', '.join(kinds.KINDS)}"
+    _check_texts(errors, "text", spec.text, MAX_TEXT)
+    for channel, texts in spec.wordings.items():
+        if not isinstance(texts, Mapping) or not all(
+            isinstance(texts.get(lang, ""), str) for lang in LANGUAGES
+        ):
+            errors[f"wordings.{channel}"] = "give the wording as texts by language (en, fr)"
+        else:
+            _check_texts(errors, f"wordings.{channel}", texts, MAX_TEXT)
+    if spec.kind in kinds.KINDS and not kinds.get(spec.kind).has_options and spec.options:
+        errors["options"] = "this kind of question takes no options"
+    return errors
+
+
+def question_problems(spec: QuestionSpec) -> dict[str, str]:
+    """Everything that must be right before the question may be published."""
+    errors = _check_question(spec)
+    errors.update(_missing_texts("text", spec.text))
+    if spec.kind in kinds.KINDS:
+        problems = kinds.get(spec.kind).check_options(spec.options)
+        if problems:
+            errors["options"] = "; ".join(problems)
+    for channel, texts in spec.wordings.items():
+        if isinstance(texts, Mapping) and any(
+            (texts.get(lang) or "").strip() for lang in LANGUAGES
+        ):
+            errors.update(_missing_texts(f"wordings.{channel}", texts))
+    return errors
+
+
+def spec_of(question: Question) -> QuestionSpec:
+    return QuestionSpec(
+        code=question.code,
+        kind=question.kind,
+        text={"en": question.text_en, "fr": question.text_fr},
+        required=question.required,
+        options=tuple(question.options or ()),
+        wordings=dict(question.wordings or {}),
+    )
+
+
+def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
+    """Exactly what stops `version` from being published, by field ("questions.2.text.fr")."""
+    questionnaire = version.questionnaire
+    problems = _missing_texts("title", {"en": questionnaire.title_en, "fr": questionnaire.title_fr})
+    if (version.intro_en or "").strip() or (version.intro_fr or "").strip():
+        problems.update(_missing_texts("intro", {"en": version.intro_en, "fr": version.intro_fr}))
+    if not version.questions:
+        problems["questions"] = "add at least one question"
+    for number, question in enumerate(version.questions, 1):
+        for key, message in question_problems(spec_of(question)).items():
+            problems[f"questions.{number}.{key}"] = message
+    return problems
+
+
+# --- changing -----------------------------------------------------------------------------------
+
+
+def _draft(version: QuestionnaireVersion) -> QuestionnaireVersion:
+    if version.is_published:
+        raise AuthoringError(
+            f"version {version.number} is published and cannot change: start a new draft"
+        )
+    return version
+
+
+def create_questionnaire(
+    program: Program,
+    code: str,
+    title: Mapping[str, str],
+    intro: Mapping[str, str] | None = None,
+) -> QuestionnaireVersion:
+    """A new questionnaire and its first draft. The caller commits."""
+    errors: dict[str, str] = {}
+    if not CODE.match(code or ""):
+        errors["code"] = "use 1 to 64 lower-case letters, digits, - or _, starting with a letter"
+    elif db.session.scalar(
+        select(Questionnaire.id).where(
+            Questionnaire.program_id == program.id, Questionnaire.code == code
+        )
+    ):
+        errors["code"] = f"the program already has a questionnaire {code!r}"
+    _check_texts(errors, "title", title, MAX_TITLE)
+    if errors:
+        raise AuthoringError(errors)
+    questionnaire = Questionnaire(
+        program_id=program.id,
+        code=code,
+        title_en=title.get("en") or "",
+        title_fr=title.get("fr") or "",
+    )
+    intro = intro or {}
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire,
+        number=1,
+        intro_en=intro.get("en") or "",
+        intro_fr=intro.get("fr") or "",
+    )
+    db.session.add(questionnaire)
+    db.session.flush()
+    return version
+
+
+def set_texts(
+    version: QuestionnaireVersion,
+    title: Mapping[str, str],
+    intro: Mapping[str, str] | None = None,
+) -> None:
+    """A draft's title and introduction, in both languages."""
+    _draft(version)
+    errors: dict[str, str] = {}
+    _check_texts(errors, "title", title, MAX_TITLE)
+    if errors:
+        raise AuthoringError(errors)
+    questionnaire = version.questionnaire
+    questionnaire.title_en = title.get("en") or ""
+    questionnaire.title_fr = title.get("fr") or ""
+    intro = intro or {}
+    version.intro_en = intro.get("en") or ""
+    version.intro_fr = intro.get("fr") or ""
+    db.session.flush()
+
+
+def _apply(question: Question, spec: QuestionSpec) -> None:
+    question.code = spec.code
+    question.kind = spec.kind
+    question.text_en = spec.text.get("en") or ""
+    question.text_fr = spec.text.get("fr") or ""
+    question.required = spec.required
+    question.options = [dict(option) for option in spec.options]
+    question.wordings = {channel: dict(texts) for channel, texts in spec.wordings.items()}
+
+
+def add_question(
+    version: QuestionnaireVersion, spec: QuestionSpec, position: int | None = None
+) -> Question:
+    """Add a question to a draft, last or at `position` (from 1). The caller commits."""
+    _draft(version)
+    errors = _check_question(spec)
+    if any(q.code == spec.code for q in version.questions):
+        errors["code"] = f"the questionnaire already has a question {spec.code!r}"
+    if errors:
+        raise AuthoringError(errors)
+    question = Question(position=len(version.questions) + 1)
+    _apply(question, spec)
+    version.questions.append(question)
+    db.session.flush()
+    if position is not None:
+        move_question(question, position)
+    return question
+
+
+def edit_question(question: Question, spec: QuestionSpec) -> Question:
+    """Replace a draft question's code, kind, texts, options and wordings."""
+    _draft(question.version)
+    errors = _check_question(spec)
+    if any(q.code == spec.code and q is not question for q in question.version.questions):
+        errors["code"] = f"the questionnaire already has a question {spec.code!r}"
+    if errors:
+        raise AuthoringError(errors)
+    _apply(question, spec)
+    db.session.flush()
+    return question
+
+
+def _renumber(version: QuestionnaireVersion, ordered: list[Question]) -> None:
+    """Positions 1..n in the given order, through negative positions so that the unique
+    (version, position) constraint holds after every statement."""
+    for index, question in enumerate(ordered, 1):
+        question.position = -index
+    db.session.flush()
+    for index, question in enumerate(ordered, 1):
+        question.position = index
+    db.session.flush()
+    db.session.refresh(version, ["questions"])
+
+
+def move_question(question: Question, position: int) -> None:
+    """Put a draft question at `position` (from 1; clamped to the list)."""
+    version = _draft(question.version)
+    ordered = [q for q in version.questions if q is not question]
+    index = min(max(position, 1), len(ordered) + 1) - 1
+    ordered.insert(index, question)
+    _renumber(version, ordered)
+
+
+def reorder(version: QuestionnaireVersion, codes: Sequence[str]) -> None:
+    """Put a draft's questions in the order of `codes` (every code, once)."""
+    _draft(version)
+    by_code = {q.code: q for q in version.questions}
+    if sorted(codes) != sorted(by_code):
+        raise AuthoringError({"order": "name every question of the draft exactly once"})
+    _renumber(version, [by_code[code] for code in codes])
+
+
+def remove_question(question: Question) -> None:
+    version = _draft(question.version)
+    remaining = [q for q in version.questions if q is not question]
+    version.questions.remove(question)
+    db.session.flush()
+    _renumber(version, remaining)
+
+
+def publish(version: QuestionnaireVersion) -> QuestionnaireVersion:
+    """Freeze a complete draft as an immutable version; AuthoringError lists what is missing."""
+    _draft(version)
+    problems = publication_problems(version)
+    if problems:
+        raise AuthoringError(problems)
+    version.published_at = utcnow()
+    db.session.flush()
+    return version
+
+
+def new_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
+    """The questionnaire's draft: the one under way, else a copy of its latest version."""
+    current = draft_of(questionnaire)
+    if current is not None:
+        return current
+    latest = questionnaire.versions[-1]
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire,
+        number=latest.number + 1,
+        intro_en=latest.intro_en,
+        intro_fr=latest.intro_fr,
+    )
+    for question in latest.questions:
+        copy = Question(position=question.position)
+        _apply(copy, spec_of(question))
+        version.questions.append(copy)
+    db.session.add(version)
+    db.session.flush()
+    db.session.refresh(questionnaire, ["versions"])
+    return version

@@ -1,0 +1,162 @@
+"""Every route is public by name or guarded by a permission, and each guard answers as the
+permission table and the program scopes say, for every role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask, url_for
+from werkzeug.routing import Rule
+
+from feedback.governance.permissions import ROLE_PERMISSIONS, Permission
+from feedback.reporting import services, tasks
+from feedback.reporting.models import ReportStatus
+from tests.governance.conftest import client_as
+
+#: Routes anyone may call, each for a reason: assets; the survey pages (the client's token is
+#: the key); sign-in; the API (its own key auth); channel webhooks (signed by the provider);
+#: dev tools (only registered in local environments); the site root (a redirect to the
+#: dashboard, which is guarded).
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "reporting.root"}
+PUBLIC_PREFIXES = ("surveys.", "api.", "channel_", "devtools.")
+#: Routes any signed-in user may call, whatever their role.
+SIGN_IN_ONLY = {"accounts.logout"}
+READ_METHODS = {"GET"}
+
+
+def is_public(endpoint: str) -> bool:
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.startswith(PUBLIC_PREFIXES)
+
+
+def staff_rules(app: Flask) -> list[Rule]:
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if not is_public(rule.endpoint)),
+        key=lambda rule: (rule.endpoint, rule.rule),
+    )
+
+
+def permission_of(app: Flask, endpoint: str) -> Permission | None:
+    return getattr(app.view_functions[endpoint], "required_permission", None)
+
+
+def sample_values(report_id: str) -> dict[str, str]:
+    """A value for each URL argument of the staff routes, naming an object of passport's."""
+    return {"report_id": report_id}
+
+
+@pytest.fixture()
+def report_id(app, world) -> str:
+    """A ready report about passport, asked for by a passport analyst none of the roles is."""
+    report = services.request_report(date(2026, 1, 1), date(2026, 1, 31), world.colleague)
+    assert report.params["programs"] == [world.passport.id]
+    services.generate(report.id)  # commits
+    assert report.status is ReportStatus.READY
+    return report.id
+
+
+def test_every_staff_route_names_its_permission(app):
+    rules = staff_rules(app)
+    assert {"reporting.dashboard", "reporting.request_report"} <= {r.endpoint for r in rules}
+    missing = [
+        f"{rule.endpoint} {rule.rule}"
+        for rule in rules
+        if rule.endpoint not in SIGN_IN_ONLY and permission_of(app, rule.endpoint) is None
+    ]
+    assert not missing, f"staff routes without @requires(Permission...): {missing}"
+
+
+def test_sign_in_only_routes_still_need_a_sign_in(app, world, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    for endpoint in SIGN_IN_ONLY:
+        with app.test_request_context():
+            url = url_for(endpoint)
+        response = client_as(app, None).post(url)
+        assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+        assert client_as(app, world.analyst_none).post(url).status_code == 302
+
+
+def test_every_staff_page_answers_each_role_as_the_table_says(app, world, report_id):
+    values = sample_values(report_id)
+    checked = []
+    for rule in staff_rules(app):
+        if rule.endpoint in SIGN_IN_ONLY or not (rule.methods or set()) & READ_METHODS:
+            continue
+        unknown = set(rule.arguments) - set(values)
+        assert not unknown, f"add sample values for {rule.endpoint}'s arguments {unknown}"
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+        permission = permission_of(app, rule.endpoint)
+        # An object named in the URL is passport's: outside their programs, users get 404.
+        in_passport = 404 if rule.arguments else 200
+
+        anonymous = client_as(app, None).get(url)
+        assert anonymous.status_code == 302, url
+        assert anonymous.headers["Location"].startswith("/login?next="), url
+        for user, in_scope in [
+            (world.admin, True),
+            (world.manager, True),
+            (world.analyst_in, True),
+            (world.analyst_out, False),
+        ]:
+            if permission not in ROLE_PERMISSIONS[user.role]:
+                expected = 403
+            else:
+                expected = 200 if in_scope else in_passport
+            response = client_as(app, user).get(url)
+            assert response.status_code == expected, (url, user.email, response.status_code)
+            if expected == 403:
+                assert "You do not have access to this page" in response.text
+        checked.append(rule.endpoint)
+    assert {"reporting.dashboard", "reporting.report_status", "reporting.report_pdf"} <= set(
+        checked
+    )
+
+
+def test_every_staff_action_refuses_anonymous_users_and_roles_without_its_permission(
+    app, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # restored after the test
+    monkeypatch.setattr(tasks.generate_report, "delay", lambda _report_id: None)
+    for rule in staff_rules(app):
+        if rule.endpoint in SIGN_IN_ONLY or "POST" not in (rule.methods or set()):
+            continue
+        assert not rule.arguments, f"add sample values for {rule.endpoint}"
+        with app.test_request_context():
+            url = url_for(rule.endpoint)
+        anonymous = client_as(app, None).post(url)
+        assert anonymous.status_code == 302
+        assert anonymous.headers["Location"].startswith("/login?next="), url
+        permission = permission_of(app, rule.endpoint)
+        for user in (world.admin, world.manager, world.analyst_in, world.analyst_out):
+            if permission not in ROLE_PERMISSIONS[user.role]:
+                response = client_as(app, user).post(url)
+                assert response.status_code == 403, (url, user.email)
+                assert "You do not have access to this page" in response.text
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("analyst_in", 302),
+        ("analyst_out", 302),
+        ("manager", 403),
+        ("admin", 302),
+    ],
+)
+def test_requesting_a_report(app, world, monkeypatch, who, status):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # restored after the test
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.generate_report, "delay", queued.append)
+    user = getattr(world, who) if who else None
+    response = client_as(app, user).post(
+        "/reports", data={"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    )
+    assert response.status_code == status
+    if user is None:
+        assert response.headers["Location"].startswith("/login?next=")
+    elif status == 302:
+        assert response.headers["Location"] == f"/reports/{queued[0]}"
+    else:
+        assert queued == []
