@@ -27,12 +27,6 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw in (None, ""):
@@ -100,13 +94,6 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "fr"],
         "FEEDBACK_CHANNELS": _list(env.get("FEEDBACK_CHANNELS"), ["email"]),
-        "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
-        "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
-        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS")),
-        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
-        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
-        "SMTP_TIMEOUT": _int(env, "SMTP_TIMEOUT", 10),
-        "MAIL_FROM": env.get("MAIL_FROM", "Client feedback <no-reply@feedback.localhost>"),
         "OUTBOX_DIR": env.get("OUTBOX_DIR") or (str(instance / "outbox") if development else ""),
         "REPORTS_DIR": env.get("REPORTS_DIR") or str(instance / "reports"),
         "REPORT_MIN_CELL": _int(env, "REPORT_MIN_CELL", 10),

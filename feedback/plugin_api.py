@@ -9,14 +9,11 @@ Every function here that changes data commits its own transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from feedback.channels import registry as _registry
 from feedback.channels.base import Channel, DeliveryResult, DeliveryStatus, Invitation
-from feedback.config import is_local
 from feedback.conversations import services as _conversations
 from feedback.conversations import texts as _texts
 from feedback.invitations import receipts as _receipts
@@ -53,7 +50,6 @@ __all__ = [
     "enabled_channel",
     "end_call",
     "first_use",
-    "is_local",
     "log_undelivered",
     "press_keys",
     "receive_text",
@@ -61,7 +57,6 @@ __all__ = [
     "record_delivery_status",
     "record_dev_text",
     "send_dev_text",
-    "sends_to_dev_outbox",
     "sms_invitation_text",
     "start_call",
 ]
@@ -111,14 +106,6 @@ def record_dev_text(
     """Keep a text in the development outbox (OUTBOX_DIR/sms) instead of sending it."""
     return _outbox.record_text(
         outbox_dir, direction=direction, channel=channel, number=number, body=body
-    )
-
-
-def sends_to_dev_outbox(config: Mapping[str, Any], credential: str) -> bool:
-    """Whether an SMS channel keeps its texts in the development outbox: its `credential`
-    setting is empty, in development or testing (never elsewhere), and OUTBOX_DIR is set."""
-    return (
-        not config[credential] and is_local(config["FEEDBACK_ENV"]) and bool(config["OUTBOX_DIR"])
     )
 
 

@@ -10,6 +10,7 @@ from feedback.channels.base import (
     DeliveryStatus,
     Invitation,
     Outcome,
+    Platform,
     Question,
     RuleOption,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "DeliveryStatus",
     "Invitation",
     "Outcome",
+    "Platform",
     "Question",
     "RuleOption",
 ]

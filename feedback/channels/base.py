@@ -8,11 +8,14 @@ reads back a :class:`DeliveryResult`; a channel never raises through the core fo
 from __future__ import annotations
 
 import enum
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from flask import Blueprint
 
@@ -84,6 +87,40 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class Platform:
+    """What the platform tells every channel about where it runs, so that a plugin never reads
+    the core's settings: the public address clients and providers reach, the environment,
+    the development outbox (only where development shortcuts are allowed), and a logger.
+
+    The default is the safest: production, no outbox.
+    """
+
+    public_base_url: str = "http://127.0.0.1:5000"
+    environment: str = "production"
+    #: True in development and testing only: the one place development shortcuts (well-known
+    #: webhook secrets, the outbox) may apply. Staging, production and the rest get none.
+    local: bool = False
+    #: Where messages are kept instead of being sent, in development; None elsewhere.
+    dev_outbox: Path | None = None
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def public_url(self, path: str, params: Mapping[str, str] | str | None = None) -> str:
+        """The public URL of an app path (what a provider's signature covers, whatever a proxy
+        in front of the app does to the host, scheme or port), with `params` as its query."""
+        query = params if isinstance(params, str) else urlencode(params or {})
+        url = f"{self.public_base_url.rstrip('/')}{path}"
+        return f"{url}?{query}" if query else url
+
+    def logger(self, channel: str) -> logging.Logger:
+        """The logger of a channel's plugin: its records are scrubbed of addresses like the
+        core's, and they name the plugin."""
+        return logging.getLogger(f"feedback.plugins.{channel}")
+
+
+@dataclass(frozen=True)
 class RuleOption:
     """An option a channel offers on the distribution rules that use it (e.g. a voice channel's
     recorded answers): its type, its default and what it does, for the rule's form and help."""
@@ -117,8 +154,22 @@ class Channel(ABC):
     #: :meth:`validate_rule_options`).
     rule_options: ClassVar[Mapping[str, RuleOption]] = {}
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], platform: Platform | None = None) -> None:
         self.config = {key: config.get(key, default) for key, default in self.settings.items()}
+        self.platform = platform or Platform()
+
+    @property
+    def log(self) -> logging.Logger:
+        return self.platform.logger(self.name)
+
+    def hook_url(self, path: str, params: Mapping[str, str] | str | None = None) -> str:
+        """The public URL of one of this channel's webhooks (mounted at /hooks/<name>)."""
+        return self.platform.public_url(f"/hooks/{self.name}{path}", params)
+
+    def uses_dev_outbox(self, credential: str) -> bool:
+        """Whether messages go to the development outbox: the provider `credential` setting is
+        empty and the platform has an outbox (development and testing only, never elsewhere)."""
+        return not self.config[credential] and self.platform.dev_outbox is not None
 
     def check_config(self) -> None:  # noqa: B027 - optional hook
         """Raise ValueError at start-up when the configuration cannot work."""

@@ -6,11 +6,13 @@ import logging
 import os
 from collections.abc import Mapping
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from feedback.channels.base import Channel
+from feedback.channels.base import Channel, Platform
+from feedback.config import is_local
 from feedback.extensions import csrf
 
 ENTRY_POINT_GROUP = "feedback.channels"
@@ -69,9 +71,22 @@ def channel_settings(
     return values
 
 
+def platform_of(config: Mapping[str, Any]) -> Platform:
+    """The platform context handed to every channel, from the app's configuration."""
+    local = is_local(config["FEEDBACK_ENV"])
+    outbox = config.get("OUTBOX_DIR")
+    return Platform(
+        public_base_url=config["PUBLIC_BASE_URL"],
+        environment=config["FEEDBACK_ENV"],
+        local=local,
+        dev_outbox=Path(outbox) if local and outbox else None,
+    )
+
+
 def init_channels(app: Flask) -> None:
     """Instantiate the enabled channels, mount their blueprints, keep them on the app."""
     found = discover()
+    platform = platform_of(app.config)
     enabled: dict[str, Channel] = {}
     for name in app.config["FEEDBACK_CHANNELS"]:
         if name not in found:
@@ -81,7 +96,7 @@ def init_channels(app: Flask) -> None:
                 f"(installed: {known})"
             )
         cls = load_class(found[name])
-        channel = cls(channel_settings(cls, app.config))
+        channel = cls(channel_settings(cls, app.config), platform)
         try:
             channel.check_config()
         except ValueError as exc:

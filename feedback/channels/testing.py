@@ -13,8 +13,9 @@ plugin API; it needs no test framework, so stand-ins built on it can also serve 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from celery import current_app as celery_current_app
 from flask import Flask
@@ -22,7 +23,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from feedback import create_app
-from feedback.channels.base import Invitation
+from feedback.channels.base import Channel, Invitation
+from feedback.channels.registry import channel_settings, platform_of
+
+C = TypeVar("C", bound=Channel)
 
 __all__ = ["HttpStandIn", "plugin_test_app", "sample_invitation"]
 
@@ -63,6 +67,19 @@ class HttpStandIn:
 
     def _handle(self, request: Request) -> Response:
         raise NotImplementedError
+
+
+def channel_from(cls: type[C], config: Mapping[str, Any]) -> C:
+    """A channel built as the platform builds it, from one mapping of app settings: the
+    channel's own settings (the environment is not read), and FEEDBACK_ENV (development unless
+    given), PUBLIC_BASE_URL and OUTBOX_DIR for its platform context."""
+    app_config = {
+        "FEEDBACK_ENV": "development",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "OUTBOX_DIR": "",
+        **config,
+    }
+    return cls(channel_settings(cls, app_config, environ={}), platform_of(app_config))
 
 
 def plugin_test_app(folder: Path, config: dict[str, Any]) -> Flask:

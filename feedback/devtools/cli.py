@@ -11,6 +11,7 @@ from flask import Flask, current_app
 
 from feedback.config import is_local
 from feedback.devtools.demo import DEFAULT_CONTACTS
+from feedback.devtools.supervisor import smtp_address
 
 
 def _development_only() -> None:
@@ -31,8 +32,9 @@ def register_commands(app: Flask) -> None:
         folder = current_app.config.get("OUTBOX_DIR")
         if not folder:
             raise click.ClickException("OUTBOX_DIR is not set: nowhere to keep the messages")
-        host = host or current_app.config["SMTP_HOST"]
-        port = port or current_app.config["SMTP_PORT"]
+        default_host, default_port = smtp_address()
+        host = host or default_host
+        port = port or default_port
         click.echo(f"SMTP sink on {host}:{port}, writing messages to {folder}")
         try:
             serve_forever(host, port, Path(folder))

@@ -113,9 +113,16 @@ def plan_children(app: Flask, host: str, port: int) -> list[Child]:
     return children
 
 
+def smtp_address(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """Where the email plugin sends: its SMTP_HOST and SMTP_PORT settings, read from the
+    environment as the plugin reads them, with the plugin's defaults (the sink's address)."""
+    environ = os.environ if environ is None else environ
+    return environ.get("SMTP_HOST") or "127.0.0.1", int(environ.get("SMTP_PORT") or 8025)
+
+
 def wants_sink(app: Flask) -> bool:
     """Catch email locally unless SMTP_HOST points at a real server."""
-    return bool(app.config.get("OUTBOX_DIR")) and is_loopback(app.config["SMTP_HOST"])
+    return bool(app.config.get("OUTBOX_DIR")) and is_loopback(smtp_address()[0])
 
 
 def child_environment(host: str, port: int) -> dict[str, str]:
@@ -136,13 +143,14 @@ def accepts_connections(host: str, port: int) -> bool:
 
 def banner(app: Flask, base_url: str, sink: bool) -> str:
     lines = [f"feedback is running at {base_url}/"]
+    smtp_host, smtp_port = smtp_address()
     if sink:
         lines.append(
-            f"Emails are caught by the SMTP sink on {app.config['SMTP_HOST']}:"
-            f"{app.config['SMTP_PORT']}; read them at {base_url}/dev/outbox"
+            f"Emails are caught by the SMTP sink on {smtp_host}:{smtp_port}; "
+            f"read them at {base_url}/dev/outbox"
         )
     else:
-        lines.append(f"Emails go to the SMTP server at {app.config['SMTP_HOST']}.")
+        lines.append(f"Emails go to the SMTP server at {smtp_host}.")
     credentials = Path(app.instance_path) / "demo-credentials.txt"
     if credentials.is_file():
         lines.append(credentials.read_text(encoding="utf-8").rstrip())
@@ -165,7 +173,7 @@ def run(app: Flask, host: str, port: int) -> int:
     sink = wants_sink(app)
     listeners = [("127.0.0.1" if host in {"0.0.0.0", ""} else host, port)]
     if sink:
-        listeners.append((app.config["SMTP_HOST"], int(app.config["SMTP_PORT"])))
+        listeners.append(smtp_address())
     base_url = f"http://{host}:{port}"
     died: Child | None = None
     try:

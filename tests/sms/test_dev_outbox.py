@@ -10,6 +10,7 @@ import pytest
 from feedback_sms_twilio import TwilioChannel
 from feedback_sms_twilio.channel import DEV_AUTH_TOKEN
 
+from feedback.channels.testing import channel_from
 from feedback.sms.outbox import sms_folder
 from tests.conversations.helpers import PHONE, dispatch, invite, sms_event, sms_setup
 from tests.fakes import channel_replaced
@@ -19,12 +20,13 @@ from tests.sms.helpers import INBOUND, inbound_params, replies, signed_post
 @pytest.fixture()
 def dev_twilio(app, db):
     outbox = app.config["OUTBOX_DIR"]
-    channel = TwilioChannel(
+    channel = channel_from(
+        TwilioChannel,
         {
             "FEEDBACK_ENV": "development",
             "OUTBOX_DIR": outbox,
             "PUBLIC_BASE_URL": "http://survey.test",
-        }
+        },
     )
     channel.check_config()
     with channel_replaced(app, channel):

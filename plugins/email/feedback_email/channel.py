@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -16,8 +15,6 @@ from flask import Blueprint
 from feedback import plugin_api as api
 from feedback.channels import Channel, DeliveryResult, Invitation
 from feedback_email.message import compose
-
-log = logging.getLogger("feedback.plugins.email")
 
 AUTH_REQUIRED = 530
 
@@ -141,7 +138,7 @@ class EmailChannel(Channel):
             self._deliver(message)
         except OSError as exc:  # smtplib's exceptions, sockets, TLS and timeouts are all OSErrors
             result = classify(exc)
-            return api.log_undelivered(log, "email not delivered", invitation, result)
+            return api.log_undelivered(self.log, "email not delivered", invitation, result)
         return DeliveryResult.sent(message["Message-ID"])
 
     def _deliver(self, message: EmailMessage) -> None:

@@ -14,10 +14,13 @@ from flask import Flask
 
 from feedback.channels import Outcome
 from feedback.channels.registry import discover
+from feedback.channels.testing import channel_from
 
 
 def channel_for(server: Any, **config: Any) -> EmailChannel:
-    channel = EmailChannel({"SMTP_HOST": server.host, "SMTP_PORT": server.port, **config})
+    channel = channel_from(
+        EmailChannel, {"SMTP_HOST": server.host, "SMTP_PORT": server.port, **config}
+    )
     channel.check_config()
     return channel
 
@@ -229,14 +232,14 @@ def test_refused_content_is_permanent(
 def test_connection_refused_is_transient(
     app_context: Flask, unused_port: int, make_invitation: Any
 ) -> None:
-    channel = EmailChannel({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": unused_port})
+    channel = channel_from(EmailChannel, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": unused_port})
     result = channel.send(make_invitation())
     assert result.outcome is Outcome.TRANSIENT
     assert result.detail.startswith("cannot reach SMTP server")
 
 
 def test_invitation_without_address_is_permanent(app_context: Flask, make_invitation: Any) -> None:
-    result = EmailChannel({}).send(make_invitation(email=None))
+    result = channel_from(EmailChannel, {}).send(make_invitation(email=None))
     assert result.outcome is Outcome.PERMANENT
 
 
@@ -257,19 +260,22 @@ def test_invitation_without_address_is_permanent(app_context: Flask, make_invita
 )
 def test_impossible_configuration_is_refused(config: dict[str, Any], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
-        EmailChannel(config).check_config()
+        channel_from(EmailChannel, config).check_config()
 
 
 def test_accepted_configurations() -> None:
-    EmailChannel({}).check_config()  # the development defaults
-    EmailChannel({"SMTP_USERNAME": "u", "SMTP_PASSWORD": "p"}).check_config()  # loopback
-    EmailChannel(
+    channel_from(EmailChannel, {}).check_config()  # the development defaults
+    channel_from(
+        EmailChannel, {"SMTP_USERNAME": "u", "SMTP_PASSWORD": "p"}
+    ).check_config()  # loopback
+    channel_from(
+        EmailChannel,
         {
             "SMTP_HOST": "smtp.example.ca",
             "SMTP_STARTTLS": True,
             "SMTP_USERNAME": "u",
             "SMTP_PASSWORD": "p",
-        }
+        },
     ).check_config()
 
 

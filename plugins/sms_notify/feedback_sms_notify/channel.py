@@ -5,7 +5,6 @@ sends the survey link (link mode) only."""
 from __future__ import annotations
 
 import hmac
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -18,8 +17,6 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from feedback import plugin_api as api
 from feedback.channels import Channel, DeliveryResult, DeliveryStatus, Invitation
-
-log = logging.getLogger("feedback.plugins.sms_notify")
 
 _UUID = r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
 UUID = re.compile(f"^{_UUID}$")
@@ -77,14 +74,12 @@ class NotifyChannel(Channel):
         "NOTIFY_SMS_SENDER_ID": "",
         "NOTIFY_CALLBACK_TOKEN": "",
         "NOTIFY_TIMEOUT": 10,
-        "FEEDBACK_ENV": "development",
-        "OUTBOX_DIR": "",
     }
 
     @property
     def dev_outbox(self) -> bool:
         """No API key outside production: texts go to the development outbox."""
-        return api.sends_to_dev_outbox(self.config, "NOTIFY_API_KEY")
+        return self.uses_dev_outbox("NOTIFY_API_KEY")
 
     def check_config(self) -> None:
         config = self.config
@@ -118,7 +113,7 @@ class NotifyChannel(Channel):
         body = api.sms_invitation_text(invitation, replies=False)
         if self.dev_outbox:
             return api.send_dev_text(
-                self.config["OUTBOX_DIR"], channel=self.name, number=invitation.phone, body=body
+                self.platform.dev_outbox, channel=self.name, number=invitation.phone, body=body
             )
         try:
             notification = self.client().send_sms_notification(
@@ -132,7 +127,7 @@ class NotifyChannel(Channel):
             result = classify(exc)
         else:
             return DeliveryResult.sent(str(notification["id"]))
-        return api.log_undelivered(log, "text not sent", invitation, result)
+        return api.log_undelivered(self.log, "text not sent", invitation, result)
 
     def callback_authorised(self, header: str | None) -> bool:
         token = self.config["NOTIFY_CALLBACK_TOKEN"]

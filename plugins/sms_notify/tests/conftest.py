@@ -14,7 +14,7 @@ from feedback_sms_notify.testing import NotifyStandIn
 from flask import Flask
 
 from feedback.channels import Invitation
-from feedback.channels.testing import plugin_test_app, sample_invitation
+from feedback.channels.testing import channel_from, plugin_test_app, sample_invitation
 
 CALLBACK_TOKEN = "notify-callback-token"
 PUBLIC = "https://feedback.example.ca"
@@ -57,7 +57,7 @@ def channel_for(notify: NotifyStandIn) -> Callable[..., NotifyChannel]:
             "FEEDBACK_ENV": "testing",
         }
         values.update(config)
-        channel = NotifyChannel(values)
+        channel = channel_from(NotifyChannel, values)
         channel.check_config()
         return channel
 

@@ -13,6 +13,7 @@ from flask import Flask
 
 from feedback.channels import Outcome
 from feedback.channels.registry import discover
+from feedback.channels.testing import channel_from
 
 
 def test_discovered_through_its_entry_point(app: Flask) -> None:
@@ -79,7 +80,9 @@ def test_no_server_is_transient(app_context, channel_for, make_invitation):
 
 
 def test_development_outbox_instead_of_notify(app_context, tmp_path: Path, make_invitation):
-    channel = NotifyChannel({"FEEDBACK_ENV": "development", "OUTBOX_DIR": str(tmp_path)})
+    channel = channel_from(
+        NotifyChannel, {"FEEDBACK_ENV": "development", "OUTBOX_DIR": str(tmp_path)}
+    )
     channel.check_config()
     result = channel.send(make_invitation())
     assert result.outcome is Outcome.SENT
@@ -106,7 +109,7 @@ def test_development_outbox_instead_of_notify(app_context, tmp_path: Path, make_
 )
 def test_impossible_configuration_is_refused(config, problem):
     with pytest.raises(ValueError, match=problem):
-        NotifyChannel(config).check_config()
+        channel_from(NotifyChannel, config).check_config()
 
 
 @pytest.mark.parametrize(

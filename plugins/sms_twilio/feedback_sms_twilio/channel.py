@@ -41,15 +41,12 @@ class TwilioChannel(TwilioChannelBase):
         "TWILIO_MESSAGING_SERVICE_SID": "",
         "TWILIO_BASE_URL": "",
         "TWILIO_TIMEOUT": 10,
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-        "FEEDBACK_ENV": "development",
-        "OUTBOX_DIR": "",
     }
 
     @property
     def dev_outbox(self) -> bool:
         """No Twilio account outside production: texts go to the development outbox."""
-        return api.sends_to_dev_outbox(self.config, "TWILIO_ACCOUNT_SID")
+        return self.uses_dev_outbox("TWILIO_ACCOUNT_SID")
 
     @property
     def auth_token(self) -> str:
@@ -74,7 +71,7 @@ class TwilioChannel(TwilioChannelBase):
         body = api.sms_invitation_text(invitation, replies=True)
         if self.dev_outbox:
             return api.send_dev_text(
-                self.config["OUTBOX_DIR"], channel=self.name, number=invitation.phone, body=body
+                self.platform.dev_outbox, channel=self.name, number=invitation.phone, body=body
             )
         sender: dict[str, str] = (
             {"messaging_service_sid": self.config["TWILIO_MESSAGING_SERVICE_SID"]}

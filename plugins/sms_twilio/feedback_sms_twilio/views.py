@@ -53,7 +53,7 @@ def inbound() -> Response:
         return Response(str(MessagingResponse()), mimetype="application/xml")
     sender = request.form.get("From", "")
     body = request.form.get("Body", "")
-    outbox = channel.config["OUTBOX_DIR"] if channel.dev_outbox else ""
+    outbox = channel.platform.dev_outbox if channel.dev_outbox else None
     if outbox:
         api.record_dev_text(
             outbox, direction=api.INCOMING, channel=channel.name, number=sender, body=body

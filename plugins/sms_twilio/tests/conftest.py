@@ -17,7 +17,7 @@ from feedback_sms_twilio.testing import TwilioStandIn
 from flask import Flask
 
 from feedback.channels import Invitation, Question
-from feedback.channels.testing import plugin_test_app, sample_invitation
+from feedback.channels.testing import channel_from, plugin_test_app, sample_invitation
 
 PUBLIC = "https://feedback.example.ca"
 FROM = "+16135550100"
@@ -61,7 +61,7 @@ def channel_for(twilio: TwilioStandIn) -> Callable[..., TwilioChannel]:
             "FEEDBACK_ENV": "testing",
         }
         values.update(config)
-        return TwilioChannel(values)
+        return channel_from(TwilioChannel, values)
 
     return make
 

@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from feedback.channels import Outcome
 from feedback.channels.registry import channel_settings, discover
+from feedback.channels.testing import channel_from
 
 PARAMS = {"From": "+16135550123", "To": "+16135550100", "Body": "4"}
 
@@ -106,7 +107,9 @@ def test_no_phone_is_permanent(app_context, channel_for, make_invitation):
 
 
 def test_development_outbox_instead_of_twilio(app_context, tmp_path: Path, make_invitation):
-    channel = TwilioChannel({"FEEDBACK_ENV": "development", "OUTBOX_DIR": str(tmp_path)})
+    channel = channel_from(
+        TwilioChannel, {"FEEDBACK_ENV": "development", "OUTBOX_DIR": str(tmp_path)}
+    )
     channel.check_config()
     assert channel.dev_outbox and channel.auth_token == DEV_AUTH_TOKEN
     result = channel.send(make_invitation())
@@ -156,7 +159,7 @@ def test_development_outbox_instead_of_twilio(app_context, tmp_path: Path, make_
 )
 def test_impossible_configuration_is_refused(config, problem) -> None:
     with pytest.raises(ValueError, match=problem):
-        TwilioChannel(config).check_config()
+        channel_from(TwilioChannel, config).check_config()
 
 
 def test_settings_come_from_the_app_config_then_the_environment() -> None:

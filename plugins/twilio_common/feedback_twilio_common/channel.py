@@ -7,7 +7,7 @@ import logging
 from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from flask import abort, request
@@ -49,8 +49,9 @@ def classify(exc: TwilioException, configuration_errors: frozenset[int]) -> Deli
 class TwilioChannelBase(Channel):
     """What a Twilio channel does the same way whatever it sends.
 
-    A subclass lists TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL, TWILIO_TIMEOUT,
-    PUBLIC_BASE_URL and FEEDBACK_ENV in its settings, and says which secret signs.
+    A subclass lists TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL and TWILIO_TIMEOUT
+    in its settings, and says which secret signs; the public address Twilio calls and the
+    environment come from the platform context.
     """
 
     #: Twilio error codes that mean our settings are wrong, for :func:`classify`.
@@ -61,17 +62,13 @@ class TwilioChannelBase(Channel):
     def auth_token(self) -> str:
         """The secret that signs Twilio's webhooks (and authenticates our API calls)."""
 
-    @property
-    def log(self) -> logging.Logger:
-        return logging.getLogger(f"feedback.plugins.{self.name}")
-
     def check_transport(self) -> None:
         """Raise ValueError when the timeout or the public URL Twilio calls cannot work."""
         config = self.config
         if float(config["TWILIO_TIMEOUT"]) <= 0:
             raise ValueError("TWILIO_TIMEOUT must be a positive number of seconds")
-        public = urlsplit(config["PUBLIC_BASE_URL"])
-        if config["FEEDBACK_ENV"] == "production" and public.scheme != "https":
+        public = urlsplit(self.platform.public_base_url)
+        if self.platform.production and public.scheme != "https":
             raise ValueError("PUBLIC_BASE_URL must be https: Twilio signs the URL it calls")
 
     def check_base_url(self) -> None:
@@ -85,16 +82,6 @@ class TwilioChannelBase(Channel):
             raise ValueError(no_account)
         if not self.config["TWILIO_AUTH_TOKEN"]:
             raise ValueError("TWILIO_AUTH_TOKEN is empty: it signs the API calls and webhooks")
-
-    def public_url(self, path: str, query: str = "") -> str:
-        """The URL Twilio calls for an app path, as configured: what its signature covers,
-        whatever the proxy in front of the app did to the host, scheme or port."""
-        url = f"{self.config['PUBLIC_BASE_URL'].rstrip('/')}{path}"
-        return f"{url}?{query}" if query else url
-
-    def hook_url(self, path: str, params: Mapping[str, str] | None = None) -> str:
-        """The public URL of one of this channel's webhooks, with `params` as its query."""
-        return self.public_url(f"/hooks/{self.name}{path}", urlencode(params or {}))
 
     def signature_valid(self, url: str, params: Mapping[str, Any], signature: str | None) -> bool:
         if not signature or not self.auth_token:
@@ -138,7 +125,7 @@ def verify_signature(channel: TwilioChannelBase) -> None:
     The signature covers the public URL from configuration (PUBLIC_BASE_URL + path + query),
     so the check holds behind a proxy or TLS terminator.
     """
-    url = channel.public_url(request.path, request.query_string.decode())
+    url = channel.platform.public_url(request.path, request.query_string.decode())
     signature = request.headers.get("X-Twilio-Signature")
     if not channel.signature_valid(url, request.form, signature):
         abort(403, description="The X-Twilio-Signature header is missing or not valid.")

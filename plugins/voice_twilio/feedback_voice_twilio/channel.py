@@ -57,14 +57,12 @@ class VoiceTwilioChannel(TwilioChannelBase):
         "TWILIO_VOICE_FR": "",
         "TWILIO_BASE_URL": "",
         "TWILIO_TIMEOUT": 10,
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-        "FEEDBACK_ENV": "development",
     }
 
     @property
     def development(self) -> bool:
         """No Twilio account outside production: webhooks work, call-backs cannot be placed."""
-        return not self.config["TWILIO_ACCOUNT_SID"] and api.is_local(self.config["FEEDBACK_ENV"])
+        return not self.config["TWILIO_ACCOUNT_SID"] and self.platform.local
 
     @property
     def auth_token(self) -> str:

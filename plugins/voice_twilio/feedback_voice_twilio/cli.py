@@ -32,7 +32,7 @@ def sign_command(path: str, params: tuple[str, ...], curl: bool) -> None:
     if not path.startswith("/"):
         raise click.BadParameter("start with /, e.g. /keys", param_hint="PATH")
     route, _, query = path.partition("?")
-    target = channel.public_url(f"/hooks/{channel.name}{route}", query)
+    target = channel.hook_url(route, query)
     echo_signed(
         channel, target, params, ["curl", "-sS", "-w", "\\n", "-X", "POST"] if curl else None
     )

@@ -17,7 +17,7 @@ from feedback_voice_twilio.testing import TwilioCallsStandIn
 from flask import Flask
 
 from feedback.channels import Invitation
-from feedback.channels.testing import plugin_test_app, sample_invitation
+from feedback.channels.testing import channel_from, plugin_test_app, sample_invitation
 
 PUBLIC = "https://feedback.example.ca"
 FROM = "+16135550100"
@@ -61,7 +61,7 @@ def channel_for(twilio: TwilioCallsStandIn) -> Callable[..., VoiceTwilioChannel]
             "FEEDBACK_ENV": "testing",
         }
         values.update(config)
-        return VoiceTwilioChannel(values)
+        return channel_from(VoiceTwilioChannel, values)
 
     return make
 

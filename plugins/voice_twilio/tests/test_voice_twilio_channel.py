@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from feedback.channels import Outcome
 from feedback.channels.registry import discover
+from feedback.channels.testing import channel_from
 from feedback.plugin_api import Keys, Pending, Recording, Speech, VoiceStep
 
 PUBLIC = "https://feedback.example.ca"
@@ -93,7 +94,7 @@ def test_an_unreachable_api_is_transient(app_context, channel_for, make_invitati
 
 
 def test_without_an_account_webhooks_work_but_call_backs_cannot(app_context, make_invitation):
-    channel = VoiceTwilioChannel({"FEEDBACK_ENV": "development"})
+    channel = channel_from(VoiceTwilioChannel, {"FEEDBACK_ENV": "development"})
     channel.check_config()
     assert channel.auth_token == DEV_AUTH_TOKEN
     result = channel.send(make_invitation())
@@ -119,7 +120,7 @@ def test_without_an_account_webhooks_work_but_call_backs_cannot(app_context, mak
 )
 def test_configurations_that_cannot_work_are_refused(config, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        VoiceTwilioChannel(config).check_config()
+        channel_from(VoiceTwilioChannel, config).check_config()
 
 
 def _xml(step: VoiceStep, channel: VoiceTwilioChannel) -> ElementTree.Element:

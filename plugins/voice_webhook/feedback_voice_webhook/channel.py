@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from flask import Blueprint
 
-from feedback import plugin_api as api
 from feedback.channels import Channel, DeliveryResult, Invitation
 
 #: Signs requests when no VOICE_WEBHOOK_SECRET is set outside production, so that calls can
@@ -27,13 +26,12 @@ class VoiceWebhookChannel(Channel):
     settings: ClassVar[Mapping[str, Any]] = {
         "VOICE_WEBHOOK_SECRET": "",
         "VOICE_WEBHOOK_TOLERANCE": 300,
-        "FEEDBACK_ENV": "development",
     }
 
     @property
     def secret(self) -> str:
         config = self.config
-        if config["VOICE_WEBHOOK_SECRET"] or not api.is_local(config["FEEDBACK_ENV"]):
+        if config["VOICE_WEBHOOK_SECRET"] or not self.platform.local:
             return config["VOICE_WEBHOOK_SECRET"]
         return DEV_SECRET
 
@@ -45,7 +43,7 @@ class VoiceWebhookChannel(Channel):
     def check_config(self) -> None:
         if not 30 <= self.tolerance <= 3600:
             raise ValueError("VOICE_WEBHOOK_TOLERANCE must be between 30 and 3600 seconds")
-        if not api.is_local(self.config["FEEDBACK_ENV"]) and (
+        if not self.platform.local and (
             len(self.config["VOICE_WEBHOOK_SECRET"]) < MIN_SECRET_LENGTH
         ):
             raise ValueError(

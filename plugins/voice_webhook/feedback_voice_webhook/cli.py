@@ -8,7 +8,6 @@ import shlex
 import time
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from feedback import plugin_api as api
@@ -53,7 +52,7 @@ def sign_command(body: str, curl: bool) -> None:
         for name, value in headers.items():
             click.echo(f"{name}: {value}")
         return
-    url = f"{current_app.config['PUBLIC_BASE_URL']}/hooks/{channel.name}{CALL_PATH}"
+    url = channel.hook_url(CALL_PATH)
     words = ["curl", "-sS", "-w", "\\n", "-X", "POST", url]
     words += ["-H", "Content-Type: application/json"]
     for name, value in headers.items():

@@ -19,6 +19,7 @@ from flask import Flask
 
 from feedback.channels import Invitation, Outcome
 from feedback.channels.registry import discover
+from feedback.channels.testing import channel_from
 
 SECRET = "plugin-test-secret-0123456789abcdefghij"
 BODY = b'{"call_id": "c1", "event": "keys", "digits": "4"}'
@@ -88,24 +89,24 @@ def test_nothing_to_send_for_a_transferred_caller():
         questionnaire_title={"en": "Q", "fr": "Q"},
         mode="conversation",
     )
-    result = VoiceWebhookChannel({}).send(invitation)
+    result = channel_from(VoiceWebhookChannel, {}).send(invitation)
     assert result.outcome is Outcome.SENT and result.provider_ref is None
 
 
 def test_a_development_secret_only_outside_production():
-    assert VoiceWebhookChannel({"FEEDBACK_ENV": "development"}).secret == DEV_SECRET
-    production = VoiceWebhookChannel({"FEEDBACK_ENV": "production"})
+    assert channel_from(VoiceWebhookChannel, {"FEEDBACK_ENV": "development"}).secret == DEV_SECRET
+    production = channel_from(VoiceWebhookChannel, {"FEEDBACK_ENV": "production"})
     assert production.secret == ""
     with pytest.raises(ValueError, match="VOICE_WEBHOOK_SECRET must be at least 32 characters"):
         production.check_config()
     configured = {"FEEDBACK_ENV": "production", "VOICE_WEBHOOK_SECRET": SECRET}
-    VoiceWebhookChannel(configured).check_config()
+    channel_from(VoiceWebhookChannel, configured).check_config()
 
 
 @pytest.mark.parametrize("tolerance", [0, 29, 3601])
 def test_the_tolerance_is_bounded(tolerance):
     with pytest.raises(ValueError, match="VOICE_WEBHOOK_TOLERANCE"):
-        VoiceWebhookChannel({"VOICE_WEBHOOK_TOLERANCE": tolerance}).check_config()
+        channel_from(VoiceWebhookChannel, {"VOICE_WEBHOOK_TOLERANCE": tolerance}).check_config()
 
 
 def test_the_signing_command(app: Flask):
