@@ -8,8 +8,9 @@ named moves below, which own:
 * the bookkeeping: sent, opened and completed times, send attempts, the one-time token, the last
   error, and purging contact details once the invitation can no longer need them;
 * the transition log (``invitation_transitions``), one row per move with its reason;
-* the :data:`status_changed` signal, so that other areas (conversations, later metrics and
-  webhooks) follow invitations without the lifecycle knowing them.
+* the :data:`status_changed` (and :data:`batch_changed`) signals, so that other areas
+  (conversations, later metrics and webhooks) follow invitations without the lifecycle
+  knowing them.
 
 Set-based moves (claiming a batch, releasing stale claims, expiring) are here too: they are the
 same transitions, written as guarded UPDATEs so that concurrent workers never move a row twice.
@@ -68,9 +69,13 @@ UNOPENED = frozenset({S.SENT, S.DELIVERED})
 MAX_ERROR = 500
 
 _signals = Namespace()
-#: Sent after every change of state, with the invitation, ``from_status``, ``to_status``,
-#: ``reason`` and whatever the mover added (the outbox adds the ``message`` it sent).
+#: Sent after every change of state of one invitation, with the invitation, ``from_status``,
+#: ``to_status``, ``reason`` and whatever the mover added (the outbox adds the ``message`` it
+#: sent).
 status_changed = _signals.signal("invitation-status-changed")
+#: Sent after a set-based move (a claimed batch), with the ``ids`` moved, ``from_status``,
+#: ``to_status`` and ``reason``: no invitation is loaded for it.
+batch_changed = _signals.signal("invitations-status-changed")
 
 
 class InvalidTransition(RuntimeError):
@@ -280,6 +285,8 @@ def claim_due(channel: str, limit: int, now: datetime | None = None) -> list[str
     )
     _log_many(claimed, S.SCHEDULED, S.SENDING, None, now)
     db.session.commit()
+    if claimed:
+        batch_changed.send(channel, ids=claimed, from_status=S.SCHEDULED, to_status=S.SENDING)
     return claimed
 
 
