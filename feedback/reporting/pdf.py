@@ -129,6 +129,7 @@ def _summary_cells(row: SummaryRow, label: str) -> list[str]:
         fmt.percent(row.satisfaction),
         fmt.interval(row.satisfaction),
         fmt.mean(row.mean_rating),
+        fmt.mean(row.mean_effort),
         fmt.nps(row.nps),
     ]
 
@@ -139,9 +140,9 @@ def _summary_table(summary: Summary, language: str) -> Table:
         for row in summary.rows
     ]
     rows.append(_summary_cells(summary.overall, _("All programs and channels")))
-    first = 1.9 * inch
-    rest = (CONTENT_WIDTH - first) / 7
-    return _table(fmt.summary_headings(), rows, [first] + [rest] * 7, bold_last=True)
+    first = 1.7 * inch
+    rest = (CONTENT_WIDTH - first) / 8
+    return _table(fmt.summary_headings(), rows, [first] + [rest] * 8, bold_last=True)
 
 
 def _period_label(summary: Summary, day: Any) -> str:
@@ -206,7 +207,8 @@ def _section(summary: Summary, language: str) -> list[Flowable]:
         "Satisfaction is the share of answers of 4 or 5 to the rating questions (1 to 5), with "
         "a 95%% Wilson score interval. The Net Promoter Score is the percentage of answers of 9 "
         "or 10 minus the percentage of answers of 0 to 6 to the recommendation question (0 to "
-        "10). To protect respondents, a figure based on fewer than %(min)s invitations or "
+        "10). Mean effort is the mean answer to the effort questions (1 very difficult to 7 very "
+        "easy). To protect respondents, a figure based on fewer than %(min)s invitations or "
         "answers is suppressed, and so is a response rate whose number of responses is "
         "suppressed.",
         start=format_date(summary.date_from, "long"),

@@ -54,6 +54,7 @@ class SummaryRow:
     response_rate: Cell
     satisfaction: Cell
     mean_rating: Cell
+    mean_effort: Cell
     nps: Cell
 
 
@@ -178,6 +179,7 @@ def _answer_totals(
     F = FactAnswerDaily
     rating = _fed_by("satisfaction")
     nps = _fed_by("nps")
+    effort = _fed_by("effort")
 
     def total(condition: Any, amount: Any = F.count) -> Any:
         return func.coalesce(func.sum(case((condition, amount), else_=0)), 0)
@@ -191,6 +193,8 @@ def _answer_totals(
             total(nps).label("nps_n"),
             total(_top_box("nps")).label("nps_promoters"),
             total(_bottom_box("nps")).label("nps_detractors"),
+            total(effort).label("effort_n"),
+            total(effort, F.value_int * F.count).label("effort_sum"),
         )
         .join(Question, Question.id == F.question_id)
         .where(
@@ -229,6 +233,9 @@ def _row(
         ),
         mean_rating=mean_cell(
             int(answers.get("rating_sum", 0)), int(answers.get("rating_n", 0)), min_cell
+        ),
+        mean_effort=mean_cell(
+            int(answers.get("effort_sum", 0)), int(answers.get("effort_n", 0)), min_cell
         ),
         nps=nps_cell(
             int(answers.get("nps_promoters", 0)),

@@ -48,9 +48,9 @@ def test_pdf_has_both_languages_and_the_figures(db, tmp_path):
         assert french in text, french
     # 400 of 1,250 answered; 360 of 400 ratings are 4 or 5 (Wilson 87-93 %); mean 4.55;
     # NPS 100 * (200 - 100) / 400.
-    assert "Passport services – Email 1,250 400 32% 90% 87–93 4.6 +25" in text
-    assert "Services de passeport – Courriel 1 250 400 32 % 90 % 87–93 4,6 +25" in text
-    assert "Passport services – Text message x x x – – – –" in text
+    assert "Passport services – Email 1,250 400 32% 90% 87–93 4.6 – +25" in text
+    assert "Services de passeport – Courriel 1 250 400 32 % 90 % 87–93 4,6 – +25" in text
+    assert "Passport services – Text message x x x – – – – –" in text
     # The SMS row is suppressed, and the footnote says why, in both languages.
     assert "x: suppressed because it is based on fewer than 10" in text
     assert "x : supprimé, car fondé sur moins de 10" in text

@@ -136,3 +136,20 @@ def test_cells_below_threshold_hold_no_number():
     assert stats.share_cell(5, 9, 10) == stats.SUPPRESSED
     assert stats.nps_cell(5, 1, 9, 10) == stats.SUPPRESSED
     assert stats.nps_cell(5, 1, 10, 10).value == pytest.approx(40.0)
+
+
+def test_effort_questions_feed_the_mean_effort_and_nothing_else(db):
+    """An effort question (1-7) gives the mean effort; its 5s and 7s are not satisfied ratings."""
+    from feedback.questionnaires.authoring import QuestionSpec, add_question, new_draft, publish
+
+    program, version, _rule = make_setup()
+    draft = new_draft(version.questionnaire)
+    text = {"en": "How easy was it?", "fr": "Était-ce facile?"}
+    add_question(draft, QuestionSpec(code="ease", kind="effort", text=text))
+    publish(draft)
+    add_answer_facts(draft, D1, "ease", {7: 6, 5: 4, 2: 2})
+    add_answer_facts(draft, D1, "overall", {5: 10})
+    summary = stats.summary(D1, D2, min_cell=10)
+    assert summary.overall.mean_effort.value == pytest.approx((7 * 6 + 5 * 4 + 2 * 2) / 12)
+    assert summary.overall.mean_effort.n == 12
+    assert (summary.overall.satisfaction.n, summary.overall.mean_rating.value) == (10, 5)
