@@ -96,11 +96,15 @@ def program_scope(user: User | AnonymousUserMixin | None) -> set[str] | None:
 def within_scope(
     user: User | AnonymousUserMixin | None, program_ids: Collection[str] | None
 ) -> bool:
-    """Whether data about `program_ids` (None: every program) lies inside the user's scope."""
+    """Whether data about `program_ids` (None: every program) lies inside the user's scope.
+
+    Data about no program at all (a report asked for by someone without programs) is inside
+    nobody's scope but an administrator's: it is not shared by accident.
+    """
     if not _signed_in(user):
         return False
     scope = program_scope(user)
-    return scope is None or (program_ids is not None and set(program_ids) <= scope)
+    return scope is None or (bool(program_ids) and set(program_ids or ()) <= scope)
 
 
 def requires(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, Any]]:

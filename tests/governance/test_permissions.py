@@ -84,6 +84,8 @@ def test_within_scope(world):
     assert within_scope(world.analyst_in, [passport])
     assert not within_scope(world.analyst_in, [passport, citizenship])
     assert not within_scope(world.analyst_in, None)  # None: every program, an admin's data
+    # About no program (asked for by someone without programs): an administrator's only.
+    assert not within_scope(world.analyst_in, []) and within_scope(world.admin, [])
 
 
 def test_requires_records_the_permission_and_keeps_the_view_name():
