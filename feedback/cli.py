@@ -93,6 +93,9 @@ def register_commands(app: Flask) -> None:
             if name in enabled:
                 for key in enabled[name].settings:
                     click.echo(f"\t  setting {key}")
+                for key, option in enabled[name].rule_options.items():
+                    kind = f"{option.type.__name__}, default {option.default!r}"
+                    click.echo(f"\t  rule option {key} ({kind}): {option.help}")
 
 
 def main() -> None:

@@ -62,11 +62,6 @@ def _channel_errors(spec: RuleSpec, errors: dict[str, str]) -> dict[str, Any]:
     channel = get_channel(spec.channel)
     if channel is None:
         errors["channel"] = f"channel {spec.channel!r} is not enabled (FEEDBACK_CHANNELS)"
-        return {}
-    if spec.mode is InvitationMode.CONVERSATION and not channel.conversations:
-        errors["mode"] = f"channel {spec.channel!r} cannot hold a conversation"
-    if spec.mode is InvitationMode.CALLBACK and not channel.calls_back:
-        errors["mode"] = f"channel {spec.channel!r} cannot call clients back"
     if spec.fallback_channel is not None:
         if spec.fallback_channel == spec.channel:
             errors["fallback_channel"] = "the fallback must be another channel"
@@ -74,6 +69,12 @@ def _channel_errors(spec: RuleSpec, errors: dict[str, str]) -> dict[str, Any]:
             errors["fallback_channel"] = (
                 f"fallback channel {spec.fallback_channel!r} is not enabled"
             )
+    if channel is None:
+        return {}
+    if spec.mode is InvitationMode.CONVERSATION and not channel.conversations:
+        errors["mode"] = f"channel {spec.channel!r} cannot hold a conversation"
+    if spec.mode is InvitationMode.CALLBACK and not channel.calls_back:
+        errors["mode"] = f"channel {spec.channel!r} cannot call clients back"
     try:
         return channel.validate_rule_options(spec.channel_options)
     except ValueError as exc:

@@ -129,7 +129,18 @@ def _check_question(spec: QuestionSpec) -> dict[str, str]:
             _check_texts(errors, f"wordings.{channel}", texts, MAX_TEXT)
     if spec.kind in kinds.KINDS and not kinds.get(spec.kind).has_options and spec.options:
         errors["options"] = "this kind of question takes no options"
+    elif not all(_well_formed(option) for option in spec.options):
+        errors["options"] = 'give each option as {"value": "...", "en": "...", "fr": "..."} (text)'
     return errors
+
+
+def _well_formed(option: Any) -> bool:
+    """An option as the file format has it: text values and labels, nothing else."""
+    return (
+        isinstance(option, Mapping)
+        and set(option) <= {"value", "en", "fr"}
+        and all(isinstance(value, str) for value in option.values())
+    )
 
 
 def question_problems(spec: QuestionSpec) -> dict[str, str]:
@@ -161,8 +172,7 @@ def spec_of(question: Question) -> QuestionSpec:
 
 def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
     """Exactly what stops `version` from being published, by field ("questions.2.text.fr")."""
-    questionnaire = version.questionnaire
-    problems = _missing_texts("title", {"en": questionnaire.title_en, "fr": questionnaire.title_fr})
+    problems = _missing_texts("title", {"en": version.title_en, "fr": version.title_fr})
     if (version.intro_en or "").strip() or (version.intro_fr or "").strip():
         problems.update(_missing_texts("intro", {"en": version.intro_en, "fr": version.intro_fr}))
     if not version.questions:
@@ -213,6 +223,8 @@ def create_questionnaire(
     version = QuestionnaireVersion(
         questionnaire=questionnaire,
         number=1,
+        title_en=questionnaire.title_en,
+        title_fr=questionnaire.title_fr,
         intro_en=intro.get("en") or "",
         intro_fr=intro.get("fr") or "",
     )
@@ -233,8 +245,8 @@ def set_texts(
     if errors:
         raise AuthoringError(errors)
     questionnaire = version.questionnaire
-    questionnaire.title_en = title.get("en") or ""
-    questionnaire.title_fr = title.get("fr") or ""
+    questionnaire.title_en = version.title_en = title.get("en") or ""
+    questionnaire.title_fr = version.title_fr = title.get("fr") or ""
     intro = intro or {}
     version.intro_en = intro.get("en") or ""
     version.intro_fr = intro.get("fr") or ""
@@ -338,13 +350,17 @@ def new_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
     if current is not None:
         return current
     latest = questionnaire.versions[-1]
+    # Loaded before the new version exists: a lazy load would autoflush a half-built one.
+    questions = list(latest.questions)
     version = QuestionnaireVersion(
         questionnaire=questionnaire,
         number=latest.number + 1,
+        title_en=latest.title_en,
+        title_fr=latest.title_fr,
         intro_en=latest.intro_en,
         intro_fr=latest.intro_fr,
     )
-    for question in latest.questions:
+    for question in questions:
         copy = Question(position=question.position)
         _apply(copy, spec_of(question))
         version.questions.append(copy)

@@ -29,6 +29,7 @@ class Questionnaire(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
+    # Its name in staff lists (the latest draft's title); clients see each version's own title.
     title_en: Mapped[str] = mapped_column(String(200))
     title_fr: Mapped[str] = mapped_column(String(200))
 
@@ -47,6 +48,8 @@ class QuestionnaireVersion(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
+    title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_fr: Mapped[str] = mapped_column(String(200), default="", server_default="")
     intro_en: Mapped[str] = mapped_column(Text, default="")
     intro_fr: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -62,8 +65,7 @@ class QuestionnaireVersion(db.Model):
         return self.published_at is not None
 
     def title(self, language: str) -> str:
-        q = self.questionnaire
-        return q.title_fr if language == "fr" else q.title_en
+        return self.title_fr if language == "fr" else self.title_en
 
     def intro(self, language: str) -> str:
         return self.intro_fr if language == "fr" else self.intro_en

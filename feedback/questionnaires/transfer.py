@@ -202,7 +202,7 @@ def export_version(version: QuestionnaireVersion) -> dict[str, Any]:
         "code": questionnaire.code,
         "version": version.number,
         "published": version.is_published,
-        "title": {"en": questionnaire.title_en, "fr": questionnaire.title_fr},
+        "title": {"en": version.title_en, "fr": version.title_fr},
     }
     if version.intro_en or version.intro_fr:
         document["intro"] = {"en": version.intro_en, "fr": version.intro_fr}

@@ -1,4 +1,5 @@
-"""reshape: program scopes of staff users, a rule's channel options (validated by the channel's
+"""reshape: titles on questionnaire versions (a published version's title never changes with
+a later draft's), program scopes of staff users, a rule's channel options (validated by the channel's
 plugin; the voice rule option `voice_recording` becomes the option `record_answers`), and
 answers with several items (a multiple-choice answer is one row per option chosen).
 
@@ -22,6 +23,15 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title_en', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('title_fr', sa.String(length=200), server_default='', nullable=False))
+    op.execute(
+        'UPDATE questionnaire_versions SET '
+        'title_en = (SELECT title_en FROM questionnaires WHERE questionnaires.id = questionnaire_versions.questionnaire_id), '
+        'title_fr = (SELECT title_fr FROM questionnaires WHERE questionnaires.id = questionnaire_versions.questionnaire_id)'
+    )
+
     op.create_table('user_programs',
     sa.Column('user_id', sa.String(length=36), nullable=False),
     sa.Column('program_id', sa.String(length=36), nullable=False),
@@ -75,3 +85,7 @@ def downgrade():
         batch_op.drop_column('channel_options')
 
     op.drop_table('user_programs')
+
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.drop_column('title_fr')
+        batch_op.drop_column('title_en')

@@ -95,3 +95,28 @@ def test_something_that_is_not_a_channel_is_refused(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ChannelConfigError, match="not a Channel subclass"):
         create_app(_config(["pigeon"]))
+
+
+@pytest.mark.parametrize(
+    ("environment", "local", "outbox"),
+    [("testing", True, True), ("staging", False, False), ("production", False, False)],
+)
+def test_every_channel_gets_the_platform_context(tmp_path, environment, local, outbox):
+    """Plugins learn where they run from the platform, never from the core's settings: the
+    development outbox exists only where development shortcuts are allowed."""
+    config = _config(["email"]) | {
+        "FEEDBACK_ENV": environment,
+        "PUBLIC_BASE_URL": "https://feedback.example.ca",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    email = create_app(config).extensions["feedback.channels"]["email"]
+    platform = email.platform
+    assert (platform.environment, platform.local) == (environment, local)
+    assert (platform.dev_outbox == tmp_path / "outbox") is outbox
+    assert platform.dev_outbox is not None or not outbox
+    assert (
+        email.hook_url("/status", {"a": "1"})
+        == "https://feedback.example.ca/hooks/email/status?a=1"
+    )
+    assert email.log.name == "feedback.plugins.email"
+    assert "PUBLIC_BASE_URL" not in email.config and "FEEDBACK_ENV" not in email.config

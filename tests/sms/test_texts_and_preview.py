@@ -105,7 +105,9 @@ def add_long_questionnaire() -> QuestionnaireVersion:
     questionnaire = Questionnaire(
         program_id=program.id, code="long", title_en="Long", title_fr="Long"
     )
-    version = QuestionnaireVersion(questionnaire=questionnaire, number=1)
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire, number=1, title_en="Long", title_fr="Long"
+    )
     version.questions = [
         Question(
             position=1,

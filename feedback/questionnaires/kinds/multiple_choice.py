@@ -44,6 +44,8 @@ class MultipleChoice(ChoiceKind):
             text,
             choices=self.form_choices(options, context.language),
             validators=[InputRequired(message) if required else Optional()],
+            # Not WTForms' default, which is in English and repeats the values posted.
+            invalid_choice_message=message,
         )
 
     def form_value(self, data: Any) -> Any:
