@@ -126,7 +126,7 @@ def _with_places(exc: AuthoringError, prefix: str) -> FileError:
         [
             f"{prefix}.{key}: {message}" if key else f"{prefix}: {message}"
             for key, message in exc.errors.items()
-        ]  # fmt: skip
+        ]
     )
 
 

@@ -114,8 +114,9 @@ class QuestionKind:
 
     # --- the web form --------------------------------------------------------------------------
 
-    def form_field(self, text: str, required: bool, options: Sequence[Mapping[str, Any]],
-                   context: FormContext) -> Field:  # fmt: skip
+    def form_field(
+        self, text: str, required: bool, options: Sequence[Mapping[str, Any]], context: FormContext
+    ) -> Field:
         """An unbound field whose label is the question in the form's language."""
         return RadioField(
             text,

@@ -39,8 +39,9 @@ class FreeText(QuestionKind):
     def label(self) -> str:
         return _("An answer in the client's own words")
 
-    def form_field(self, text: str, required: bool, options: Sequence[Mapping[str, Any]],
-                   context: FormContext) -> Field:  # fmt: skip
+    def form_field(
+        self, text: str, required: bool, options: Sequence[Mapping[str, Any]], context: FormContext
+    ) -> Field:
         required_message = _("Enter an answer to question %(number)s.", number=context.number)
         return TextAreaField(
             text,

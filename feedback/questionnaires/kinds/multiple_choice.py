@@ -37,8 +37,9 @@ class MultipleChoice(ChoiceKind):
     def label(self) -> str:
         return _("Several choices from a list")
 
-    def form_field(self, text: str, required: bool, options: Sequence[Mapping[str, Any]],
-                   context: FormContext) -> Field:  # fmt: skip
+    def form_field(
+        self, text: str, required: bool, options: Sequence[Mapping[str, Any]], context: FormContext
+    ) -> Field:
         message = _("Select at least one answer to question %(number)s.", number=context.number)
         return CheckboxesField(
             text,
