@@ -22,7 +22,7 @@ def summary_headings() -> list[str]:
         _("Satisfied (4 or 5)"),
         _("Confidence interval (95%)"),
         _("Mean rating (1 to 5)"),
-        _("Mean effort (1 to 7, 7 = very easy)"),
+        _("Mean effort (1 to 7)"),
         _("Net Promoter Score"),
     ]
 
