@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _ensure_folders(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -46,14 +46,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_channels(app)
 
+    from feedback import web_security
+
+    web_security.init_app(app)
+
     from feedback.cli import register_commands
 
     register_commands(app)
     return app
 
 
-def _migrations_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "migrations"
+def migrations_dir() -> Path:
+    """The Alembic revisions, shipped inside the package so that a wheel can upgrade a database."""
+    return Path(__file__).resolve().parent / "migrations"
 
 
 def _ensure_folders(app: Flask) -> None:

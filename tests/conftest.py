@@ -151,7 +151,6 @@ def celery_worker_process(
     import subprocess
     import time
 
-    root = Path(__file__).resolve().parent.parent
     broker = TEST_BROKER_URL or "filesystem://"
     env = {
         **os.environ,
@@ -172,7 +171,6 @@ def celery_worker_process(
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             worker_command("INFO", "--schedule", str(tmp_path / "beat-schedule")),
-            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -59,16 +59,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def project_root() -> Path:
-    """The folder holding celery_worker.py (the checkout, for an editable install)."""
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "celery_worker.py").is_file():
-        raise click.ClickException(
-            f"celery_worker.py not found in {root}: run `feedback dev` from a source checkout"
-        )
-    return root
-
-
 def worker_command(loglevel: str, *options: str) -> list[str]:
     """A Celery worker with embedded beat and one process: what the embedded set-up runs."""
     return [
@@ -76,7 +66,7 @@ def worker_command(loglevel: str, *options: str) -> list[str]:
         "-m",
         "celery",
         "-A",
-        "celery_worker",
+        "feedback.worker",
         "worker",
         "-B",
         "--pool=solo",
@@ -92,7 +82,7 @@ def plan_children(app: Flask, host: str, port: int) -> list[Child]:
         children.append(Child("smtp-sink", [*cli, "smtp-sink"]))
     children.append(
         # Task chatter off; feedback's own logs stay.
-        Child("worker", worker_command("WARNING"), cwd=project_root())
+        Child("worker", worker_command("WARNING"))
     )
     children.append(
         Child(

@@ -129,7 +129,7 @@ def test_runs_everything_and_sigterm_stops_every_child(
 
     children = descendants(process.pid)
     commands = " | ".join(children.values())
-    assert "smtp-sink" in commands and "celery_worker worker -B" in commands
+    assert "smtp-sink" in commands and "feedback.worker worker -B" in commands
     assert f"run --host 127.0.0.1 --port {base.rpartition(':')[2]}" in commands
 
     # The sink the dev command started keeps what it receives, and the outbox shows it.

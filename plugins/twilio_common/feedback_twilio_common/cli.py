@@ -16,13 +16,23 @@ T = TypeVar("T", bound=TwilioChannelBase)
 
 
 def enabled_channel(kind: type[T]) -> T:
-    """The enabled channel of class `kind`, with a secret to sign with, or a ClickException."""
+    """The enabled channel of class `kind`, in development or testing, with a secret to sign
+    with, or a ClickException."""
     channel = api.enabled_channel(kind.name)
     if not isinstance(channel, kind):
         raise click.ClickException(f"{kind.name} is not enabled: add it to FEEDBACK_CHANNELS")
+    development_only(channel)
     if not channel.auth_token:
         raise click.ClickException("TWILIO_AUTH_TOKEN is not set: nothing to sign with")
     return channel
+
+
+def development_only(channel: TwilioChannelBase) -> None:
+    """Signing requests by hand plays a client's part: never against a production database."""
+    if not channel.platform.local:
+        raise click.ClickException(
+            f"this is a development tool; FEEDBACK_ENV is {channel.platform.environment!r}"
+        )
 
 
 def _pairs(params: tuple[str, ...]) -> list[tuple[str, str]]:

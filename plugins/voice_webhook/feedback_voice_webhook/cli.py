@@ -37,6 +37,10 @@ def sign_command(body: str, curl: bool) -> None:
     channel = api.enabled_channel(VoiceWebhookChannel.name)
     if not isinstance(channel, VoiceWebhookChannel):
         raise click.ClickException("voice_webhook is not enabled: add it to FEEDBACK_CHANNELS")
+    if not channel.platform.local:  # it plays a caller's part: never against production
+        raise click.ClickException(
+            f"this is a development tool; FEEDBACK_ENV is {channel.platform.environment!r}"
+        )
     if not channel.secret:
         raise click.ClickException("VOICE_WEBHOOK_SECRET is not set: nothing to sign with")
     try:

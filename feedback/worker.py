@@ -1,4 +1,5 @@
-"""Entry point of the Celery worker and beat: `celery -A celery_worker worker -B`.
+"""The Celery worker's and beat's entry point: `celery -A feedback.worker worker` and
+`celery -A feedback.worker beat`.
 
 The worker builds the same Flask app as the web process, so every task runs in its context.
 """
