@@ -43,8 +43,19 @@ class User(UserMixin, db.Model):
     programs = relationship("Program", secondary=user_programs, order_by="Program.code")
 
 
+#: The programs an API key may send events for. No row: every program (the key is unscoped).
+api_key_programs = Table(
+    "api_key_programs",
+    db.metadata,
+    Column("api_key_id", ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class ApiKey(db.Model):
-    """A key is shown once as fbk_<prefix>_<secret>; only an argon2 hash of it is kept."""
+    """A key is shown once as fbk_<prefix>_<secret>; only a keyed hash of its secret is kept:
+    ``hmac-sha256$<hex>`` under API_KEY_HASH_KEY (keys made before 0006: an argon2 hash, replaced
+    by the keyed hash on the key's first use)."""
 
     __tablename__ = "api_keys"
 
@@ -55,3 +66,9 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programs = relationship("Program", secondary=api_key_programs, order_by="Program.code")
+
+    def allows(self, program_id: str) -> bool:
+        """Whether this key may send events for the program (an unscoped key may for all)."""
+        return not self.programs or any(program.id == program_id for program in self.programs)

@@ -1,13 +1,20 @@
-"""API keys and staff users: creation (with their program scope) and verification (argon2
-hashes only)."""
+"""API keys and staff users: creation (with their program scope) and verification.
+
+Passwords are argon2 hashes (slow on purpose: people choose them). API keys carry 256 random
+bits, so a keyed hash is enough and fast: HMAC-SHA256 under API_KEY_HASH_KEY. Keys issued before
+that kept an argon2 hash; it still verifies, and is replaced by the keyed hash on first use.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import select
 
 from feedback.accounts.models import ApiKey, Role, User
@@ -17,16 +24,68 @@ from feedback.programs.models import Program
 
 _hasher = PasswordHasher()
 KEY_PREFIX = "fbk"
+HMAC_SCHEME = "hmac-sha256$"
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """Return the stored key and its plaintext, which is shown once and never kept."""
+def api_key_hash(secret: str) -> str:
+    key = current_app.config["API_KEY_HASH_KEY"].encode()
+    digest = hmac.new(key, f"api-key:{secret}".encode(), hashlib.sha256).hexdigest()
+    return HMAC_SCHEME + digest
+
+
+def _secret_matches(key: ApiKey, secret: str) -> bool:
+    if key.secret_hash.startswith(HMAC_SCHEME):
+        return hmac.compare_digest(key.secret_hash, api_key_hash(secret))
+    try:  # a key made before keyed hashes: argon2, upgraded now that the secret is at hand
+        _hasher.verify(key.secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+    key.secret_hash = api_key_hash(secret)
+    return True
+
+
+def create_api_key(name: str, programs: Iterable[str] | None = None) -> tuple[ApiKey, str]:
+    """Return the stored key and its plaintext, which is shown once and never kept.
+
+    `programs` are codes of the programs the key may send events for (checked; AccountError
+    if one is unknown); none: every program."""
+    scope = _programs_by_code(programs) if programs else []
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    key = ApiKey(name=name, prefix=prefix, secret_hash=_hasher.hash(secret))
+    key = ApiKey(name=name, prefix=prefix, secret_hash=api_key_hash(secret), programs=scope)
     db.session.add(key)
     db.session.flush()
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def list_api_keys(include_revoked: bool = False) -> list[ApiKey]:
+    query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.name)
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def revoke_api_key(prefix_or_id: str) -> ApiKey:
+    """Revoke a key by its prefix (the part after fbk_) or its id; the caller commits.
+
+    AccountError if there is no such key; revoking a revoked key changes nothing."""
+    wanted = prefix_or_id.strip()
+    if wanted.startswith(f"{KEY_PREFIX}_"):
+        wanted = wanted.split("_", 2)[1]
+    key = db.session.scalar(select(ApiKey).where((ApiKey.prefix == wanted) | (ApiKey.id == wanted)))
+    if key is None:
+        raise AccountError(f"no API key {prefix_or_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
+
+
+def key_allows(api_key_id: str | None, program: Program) -> bool:
+    """Whether the key (None: not through the API, e.g. a CSV import) may send for `program`."""
+    if api_key_id is None:
+        return True
+    key = db.session.get(ApiKey, api_key_id)
+    return key is None or key.allows(program.id)
 
 
 def authenticate_api_key(presented: str) -> ApiKey | None:
@@ -34,18 +93,15 @@ def authenticate_api_key(presented: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if key is None or key.revoked_at is not None:
-        return None
-    try:
-        _hasher.verify(key.secret_hash, parts[2])
-    except (VerificationError, InvalidHashError):
+    if key is None or key.revoked_at is not None or not _secret_matches(key, parts[2]):
         return None
     key.last_used_at = utcnow()
     return key
 
 
 class AccountError(ValueError):
-    """A staff account cannot be created as asked; the message says why, for the operator."""
+    """A staff account or an API key cannot be made or changed as asked; the message says why,
+    for the operator."""
 
 
 def programs_for(role: Role, codes: Iterable[str]) -> list[Program]:
@@ -56,9 +112,14 @@ def programs_for(role: Role, codes: Iterable[str]) -> list[Program]:
     """
     if role is Role.ADMIN:
         return []
-    wanted = {code.strip() for code in codes if code.strip()}
-    if not wanted:
+    codes = list(codes)
+    if not any(code.strip() for code in codes):
         raise AccountError(f"a {role.value} needs at least one program")
+    return _programs_by_code(codes)
+
+
+def _programs_by_code(codes: Iterable[str]) -> list[Program]:
+    wanted = {code.strip() for code in codes if code.strip()}
     found = list(db.session.scalars(select(Program).where(Program.code.in_(wanted))))
     unknown = wanted - {program.code for program in found}
     if unknown:

@@ -18,10 +18,20 @@ def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
         if scheme.lower() != "bearer" or not presented.strip():
-            raise ApiError(401, "unauthorized", "send 'Authorization: Bearer <api key>'")
+            raise ApiError(
+                401,
+                "unauthorized",
+                "send 'Authorization: Bearer <api key>'",
+                headers={"WWW-Authenticate": 'Bearer realm="feedback"'},
+            )
         key = authenticate_api_key(presented.strip())
         if key is None:
-            raise ApiError(401, "unauthorized", "the API key is unknown or revoked")
+            raise ApiError(
+                401,
+                "unauthorized",
+                "the API key is unknown or revoked",
+                headers={"WWW-Authenticate": 'Bearer realm="feedback", error="invalid_token"'},
+            )
         g.api_key = key
         return view(*args, **kwargs)
 

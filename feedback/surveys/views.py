@@ -1,4 +1,8 @@
-"""The client-facing survey: the form at /s/<token>, thanks, privacy, and unsubscribing.
+"""The client-facing survey: the link /s/<token>, the form at /s/, thanks, privacy, and
+unsubscribing.
+
+The link's token is exchanged for a place in the signed, HttpOnly session and the browser is
+sent (303) to /s/, so the token leaves the address bar, the history and any Referer at once.
 
 Both POST views are exempt from the app-wide CSRF check and validate the token through their
 form instead: a client whose session cookie was lost gets the page back with their answers and
@@ -17,8 +21,10 @@ from flask_babel import refresh
 from feedback.consent.codes import invitation_for_unsubscribe_code
 from feedback.consent.opt_outs import is_opted_out_now, opt_out
 from feedback.extensions import csrf, db
+from feedback.i18n import SUPPORTED as LANGUAGES
 from feedback.i18n import current_locale
 from feedback.invitations.models import Invitation
+from feedback.surveys import session as survey_session
 from feedback.surveys.forms import UnsubscribeForm, survey_form
 from feedback.surveys.services import (
     SurveyState,
@@ -83,6 +89,11 @@ def _closed(state: SurveyState) -> ResponseReturnValue:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def survey(token: str) -> ResponseReturnValue:
+    """The link from the message: trade the token for the session, then leave the address bar.
+
+    The token stays valid until the survey is answered (or expires), so the same link still
+    works in another browser or after the session ended; it just never stays on screen.
+    """
     invitation = invitation_for_token(token)
     if invitation is None:
         return _not_found()
@@ -90,6 +101,24 @@ def survey(token: str) -> ResponseReturnValue:
     state = survey_state(invitation)
     if state is not SurveyState.LIVE:
         return _closed(state)
+    survey_session.remember(invitation)
+    if request.method == "POST":  # a form rendered before the token left the address bar
+        return form()
+    language = request.args.get("lang")
+    return redirect(url_for(".form", lang=language if language in LANGUAGES else None), 303)
+
+
+@bp.route("/s/", methods=["GET", "POST"])
+@csrf.exempt
+def form() -> ResponseReturnValue:
+    invitation = survey_session.invitation(request.form.get("invitation"))
+    if invitation is None:
+        return _session_ended()
+    _use_language_of(invitation)
+    state = survey_state(invitation)
+    if state is not SurveyState.LIVE:
+        return _closed(state)
+    survey_session.remember(invitation)
 
     language = current_locale()
     version = invitation.questionnaire_version
@@ -109,8 +138,22 @@ def survey(token: str) -> ResponseReturnValue:
         program=invitation.program,
         language=language,
         session_lost=session_lost,
-        action=url_for(".survey", token=token, lang=language),
+        invitation_id=invitation.id,
+        action=url_for(".form", lang=language),
     ), (400 if session_lost else 200)
+
+
+def _session_ended() -> ResponseReturnValue:
+    """No survey in this browser's session: it ended, or the page was opened without the link."""
+    return _message(
+        _("Your session has ended"),
+        _("For your security, the survey page stays open for a limited time only."),
+        _(
+            "To answer the survey, open the link in the message we sent you again. "
+            "If you had started answering, your answers were not saved."
+        ),
+        status=403,
+    )
 
 
 @bp.get("/s/done")

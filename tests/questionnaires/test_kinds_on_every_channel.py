@@ -105,13 +105,13 @@ def web_invitation(*, ways_required: bool = True, language: str = "en") -> Invit
 
 
 def post(client, data: dict[str, object]):
-    token = csrf_token(client.get(URL).get_data(as_text=True))
-    return client.post(URL, data={"csrf_token": token, **data})
+    token = csrf_token(client.get(URL, follow_redirects=True).get_data(as_text=True))
+    return client.post("/s/", data={"csrf_token": token, **data})
 
 
 def test_the_form_shows_seven_points_of_effort_and_a_checkbox_per_option(client, db):
     web_invitation()
-    html = client.get(URL).get_data(as_text=True)
+    html = client.get(URL, follow_redirects=True).get_data(as_text=True)
     radios = re.findall(r'<input[^>]*type="radio"[^>]*>', html)
     assert len(radios) == 7
     assert all('name="q_effort"' in radio for radio in radios)
@@ -132,7 +132,7 @@ def test_the_form_shows_seven_points_of_effort_and_a_checkbox_per_option(client,
 
 def test_the_form_in_french(client, db):
     web_invitation()
-    html = client.get(URL + "?lang=fr").get_data(as_text=True)
+    html = client.get(URL + "?lang=fr", follow_redirects=True).get_data(as_text=True)
     assert "1 – Très difficile" in html and "7 – Très facile" in html
     assert "Very difficult" not in html
     assert "Par téléphone" in html and "En personne" in html

@@ -16,7 +16,8 @@ from feedback.invitations.models import Invitation, InvitationStatus, Invitation
 from feedback.responses.models import Answer, Response
 from tests.surveys.helpers import FULL_ANSWERS, TOKEN, csrf_token, live_invitation
 
-URL = f"/s/{TOKEN}"
+URL = f"/s/{TOKEN}"  # the link in the message: it redirects to FORM
+FORM = "/s/"
 
 
 def _responses(db) -> int:
@@ -29,8 +30,8 @@ def _answers_by_code(db) -> dict[str, Answer]:
 
 
 def _post(client: FlaskClient, data: dict[str, str], url: str = URL):
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
+    token = csrf_token(client.get(url, follow_redirects=True).get_data(as_text=True))
+    return client.post(FORM, data={"csrf_token": token, **data})
 
 
 def test_csrf_protection_is_on_in_tests(app: Flask):
@@ -39,7 +40,7 @@ def test_csrf_protection_is_on_in_tests(app: Flask):
 
 def test_get_renders_every_question_and_marks_the_invitation_opened(client, db):
     version, invitation = live_invitation()
-    page = client.get(URL)
+    page = client.get(URL, follow_redirects=True)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
@@ -63,7 +64,7 @@ def test_get_renders_every_question_and_marks_the_invitation_opened(client, db):
     assert invitation.opened_at is not None
     assert invitation.email == "client1@example.org"  # kept until the survey is answered
 
-    client.get(URL)
+    client.get(URL, follow_redirects=True)
     opened = db.session.scalars(
         select(InvitationTransition).where(
             InvitationTransition.to_status == InvitationStatus.OPENED
@@ -77,7 +78,7 @@ def test_get_renders_every_question_and_marks_the_invitation_opened(client, db):
 )
 def test_questions_are_shown_in_french(client, db, invitation_language, query):
     version, _ = live_invitation(language=invitation_language)
-    html = client.get(URL + query).get_data(as_text=True)
+    html = client.get(URL + query, follow_redirects=True).get_data(as_text=True)
     assert '<html lang="fr">' in html
     for question in version.questions:
         assert question.text_fr.replace("'", "&#39;") in html
@@ -89,7 +90,7 @@ def test_questions_are_shown_in_french(client, db, invitation_language, query):
 
 def test_explicit_english_wins_over_a_french_invitation(client, db):
     version, _ = live_invitation(language="fr")
-    html = client.get(URL + "?lang=en").get_data(as_text=True)
+    html = client.get(URL + "?lang=en", follow_redirects=True).get_data(as_text=True)
     assert '<html lang="en">' in html
     assert version.questions[-1].text_en in html
 
@@ -108,7 +109,7 @@ def test_unknown_token_is_a_friendly_404(client, db):
 )
 def test_expired_survey_is_gone(client, db, kwargs):
     _, invitation = live_invitation(**kwargs)
-    page = client.get(URL)
+    page = client.get(URL, follow_redirects=True)
     assert page.status_code == 410
     assert "This survey has closed" in page.get_data(as_text=True)
     db.session.expire_all()
@@ -118,22 +119,22 @@ def test_expired_survey_is_gone(client, db, kwargs):
 @pytest.mark.parametrize("status", ["opted_out", "failed"])
 def test_stopped_survey_is_gone(client, db, status):
     live_invitation(status=status)
-    page = client.get(URL)
+    page = client.get(URL, follow_redirects=True)
     assert page.status_code == 410
     assert "This survey is no longer available" in page.get_data(as_text=True)
 
 
 def test_completed_survey_thanks_the_client_again(client, db):
     live_invitation(status="completed")
-    page = client.get(URL)
+    page = client.get(URL, follow_redirects=True)
     assert page.status_code == 200
     assert "You have already answered this survey" in page.get_data(as_text=True)
 
 
 def test_post_without_csrf_token_is_refused(client, db):
     _, invitation = live_invitation()
-    client.get(URL)
-    page = client.post(URL, data=FULL_ANSWERS)
+    client.get(URL, follow_redirects=True)
+    page = client.post(FORM, data=FULL_ANSWERS)
     html = page.get_data(as_text=True)
     assert page.status_code == 400
     assert "your session timed out" in html
@@ -204,10 +205,10 @@ def test_valid_answers_are_recorded_once_and_contact_details_purged(client, db):
 
 def test_a_second_submit_records_nothing_more(client, db):
     live_invitation()
-    token = csrf_token(client.get(URL).get_data(as_text=True))
-    first = client.post(URL, data={"csrf_token": token, **FULL_ANSWERS})
+    token = csrf_token(client.get(URL, follow_redirects=True).get_data(as_text=True))
+    first = client.post(FORM, data={"csrf_token": token, **FULL_ANSWERS})
     second = client.post(
-        URL, data={"csrf_token": token, **FULL_ANSWERS, "q_overall": "1", "q_resolved": "0"}
+        FORM, data={"csrf_token": token, **FULL_ANSWERS, "q_overall": "1", "q_resolved": "0"}
     )
     assert first.status_code == 303
     assert second.status_code == 200
@@ -236,9 +237,9 @@ def test_simultaneous_submits_record_one_response(app, db):
     def open_then_submit() -> None:
         # Each thread has its own app context, as two requests to the server would.
         client = app.test_client()
-        token = csrf_token(client.get(URL).get_data(as_text=True))
+        token = csrf_token(client.get(URL, follow_redirects=True).get_data(as_text=True))
         barrier.wait()
-        statuses.append(client.post(URL, data={"csrf_token": token, **FULL_ANSWERS}).status_code)
+        statuses.append(client.post(FORM, data={"csrf_token": token, **FULL_ANSWERS}).status_code)
 
     threads = [threading.Thread(target=open_then_submit) for _ in range(2)]
     for thread in threads:
