@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from typing import IO, Any
 
-from feedback.contacts.services import MAX_BATCH, IngestResult, ingest
+from feedback.contacts.services import IngestResult, ingest
+from feedback.contacts.validation import current_limits
 
 REQUIRED_COLUMNS = (
     "source",
@@ -41,25 +43,68 @@ def row_to_event(row: dict[str, str]) -> dict[str, Any]:
     return event
 
 
-def _batches(reader: csv.DictReader) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    batch: list[tuple[int, dict[str, Any]]] = []
-    for row in reader:
-        batch.append((reader.line_num, row_to_event(row)))
-        if len(batch) == MAX_BATCH:
+Row = tuple[int, dict[str, Any] | str]
+
+
+def _rows(reader: csv.DictReader) -> Iterator[Row]:
+    """(line, event) pairs, or (line, why) for a record the csv module cannot read."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # an oversized field, a bad quote: that record only
+            yield reader.line_num + 1, f"unreadable CSV record: {exc}"
+            continue
+        yield reader.line_num, row_to_event(row)
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
             yield batch
             batch = []
     if batch:
         yield batch
 
 
-def import_csv(stream: IO[str], api_key_id: str | None = None) -> list[tuple[int, IngestResult]]:
-    """Import every row; returns (line number, result) pairs. Each batch is committed."""
-    reader = csv.DictReader(stream)
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+def _text_stream(stream: IO[str] | IO[bytes]) -> IO[str]:
+    """Undecodable bytes become lone surrogates, which validation refuses field by field."""
+    buffer = stream.buffer if isinstance(stream, io.TextIOWrapper) else None
+    if buffer is None and isinstance(stream.read(0), bytes):
+        buffer = stream
+    if buffer is None:
+        return stream  # type: ignore[return-value]
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="surrogateescape", newline="")  # type: ignore[arg-type]
+
+
+def import_csv(
+    stream: IO[str] | IO[bytes], api_key_id: str | None = None
+) -> list[tuple[int, IngestResult]]:
+    """Import every row; returns (line number, result) pairs. Each batch is committed.
+
+    The API's rules and limits apply to each row alone: a bad row is reported by its line and
+    the others are kept, whatever it holds (NUL, invalid UTF-8, an oversized field)."""
+    limits = current_limits()
+    reader = csv.DictReader(_text_stream(stream))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise CsvFormatError(f"unreadable header: {exc}") from exc
+    missing = [c for c in REQUIRED_COLUMNS if c not in fieldnames]
     if missing:
         raise CsvFormatError(f"missing columns: {', '.join(missing)}")
     outcome: list[tuple[int, IngestResult]] = []
-    for batch in _batches(reader):
-        results = ingest([event for _, event in batch], api_key_id)
-        outcome.extend((line, result) for (line, _), result in zip(batch, results, strict=True))
+    for batch in _batches(_rows(reader), limits.max_batch):
+        events = [event for _, event in batch if not isinstance(event, str)]
+        stored = iter(ingest(events, api_key_id, limits) if events else [])
+        for position, (line, event) in enumerate(batch):
+            if isinstance(event, str):
+                outcome.append((line, IngestResult(position, "rejected", errors={"": event})))
+            else:
+                result = next(stored)
+                result.index = position
+                outcome.append((line, result))
     return outcome

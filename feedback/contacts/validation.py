@@ -1,17 +1,40 @@
-"""Validation of incoming contact events: every bad field named, nothing guessed."""
+"""Validation of incoming contact events: every bad field named, nothing guessed.
+
+The shape (types, lengths, characters, required fields) is checked by the event's JSON Schema
+(`schema.py`, the same one the OpenAPI document publishes); then the rules a schema cannot state.
+A value that is not plain JSON (a non-finite number from the API's parser, an object of another
+type) fails the schema like any other wrong type: nothing here raises on what a client sends.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
-LANGUAGES = ("en", "fr")
+from feedback.contacts.schema import CLIENT_TEXT, LANGUAGES, TEXT_FIELDS, Limits, event_schema
+from feedback.db_types import utcnow
+
+__all__ = ["LANGUAGES", "CleanEvent", "Limits", "normalise_phone", "validate_event"]
+
 DEFAULT_PHONE_REGION = "CA"
+_TYPE_NAMES = {
+    "object": "an object",
+    "string": "a string",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "null": "null",
+}
 
 
 @dataclass
@@ -32,46 +55,24 @@ class CleanEvent:
     phone_error: str | None = None
 
 
-def _text(data: dict[str, Any], key: str, errors: dict[str, str], max_len: int) -> str:
+def _strip(data: dict[str, Any], key: str) -> str:
+    """A text field the schema has already checked (or "" when it was refused)."""
     value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        errors[key] = "is required"
-        return ""
-    if not isinstance(value, str):
-        errors[key] = "must be a string"
-        return ""
-    value = value.strip()
-    if len(value) > max_len:
-        errors[key] = f"must be at most {max_len} characters"
-    return value
+    return value.strip() if isinstance(value, str) else ""
 
 
-def _occurred_at(raw: Any, errors: dict[str, str]) -> datetime | None:
-    if not isinstance(raw, str) or not raw:
-        errors["occurred_at"] = "is required, as an ISO 8601 date-time with an offset"
-        return None
+def parse_occurred_at(raw: str, limits: Limits, now: datetime) -> tuple[datetime | None, str]:
+    """The instant of a schema-valid `occurred_at`, or why it is refused."""
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
-        errors["occurred_at"] = "must be an ISO 8601 date-time, e.g. 2026-11-23T14:05:00-05:00"
-        return None
-    if value.tzinfo is None:
-        errors["occurred_at"] = "must include a UTC offset or Z"
-        return None
-    return value
-
-
-def _email(raw: Any, errors: dict[str, str]) -> str | None:
-    if raw in (None, ""):
-        return None
-    if not isinstance(raw, str):
-        errors["client.email"] = "must be a string"
-        return None
-    try:
-        return validate_email(raw, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        errors["client.email"] = f"is not a valid email address: {exc}"
-        return None
+        instant = value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None, "must be a real date-time, e.g. 2026-11-23T14:05:00-05:00"
+    if instant < now - timedelta(days=limits.max_age_days):
+        return None, f"must be at most {limits.max_age_days} days in the past"
+    if instant > now + timedelta(minutes=limits.max_future_minutes):
+        return None, f"must be at most {limits.max_future_minutes} minutes in the future"
+    return value, ""
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_PHONE_REGION) -> str:
@@ -85,65 +86,126 @@ def normalise_phone(raw: str, region: str = DEFAULT_PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _phone(raw: Any, errors: dict[str, str]) -> str | None:
-    if raw in (None, ""):
-        return None
-    if not isinstance(raw, str):
-        errors["client.phone"] = "must be a string"
+@lru_cache(maxsize=8)
+def _validator(limits: Limits) -> Draft202012Validator:
+    return Draft202012Validator(event_schema(limits))
+
+
+def current_limits() -> Limits:
+    from flask import current_app
+
+    return Limits.from_config(current_app.config)
+
+
+def _path(parts: Any) -> str:
+    return ".".join(str(part) for part in parts)
+
+
+def _message(error: ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        return "must be " + " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    if error.validator == "maxLength":
+        return f"must be at most {error.validator_value} characters"
+    if error.validator == "maxProperties":
+        return f"must have at most {error.validator_value} keys"
+    if "x-message" in schema:
+        return str(schema["x-message"])
+    for member in schema.get("anyOf", ()):
+        if isinstance(member, dict) and "x-message" in member:
+            return str(member["x-message"])
+    if error.validator is False or schema is False:
+        return "is not allowed here"
+    return "is not valid"
+
+
+def _schema_errors(data: dict[str, Any], limits: Limits) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in _validator(limits).iter_errors(data):
+        base = list(error.absolute_path)
+        if error.validator == "required":
+            instance = error.instance if isinstance(error.instance, dict) else {}
+            for name in error.validator_value:
+                if name not in instance:
+                    errors.setdefault(_path([*base, name]), "is required")
+            continue
+        if "propertyNames" in error.schema_path:
+            base.append("<key>")
+        path = _path(base)
+        if error.validator is False or error.schema is False:
+            errors.setdefault(path, "is not allowed in a single event")
+        else:
+            errors.setdefault(path, _message(error))
+    return errors
+
+
+_BAD_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def bad_text(data: dict[str, Any]) -> dict[str, str]:
+    """Text fields holding a control character or a lone surrogate (which JSON Schema patterns
+    cannot express portably; Python's `$` would also let a trailing newline through)."""
+    message = "must be text without control characters or lone surrogates"
+    found: dict[str, str] = {}
+    client = data.get("client") if isinstance(data.get("client"), dict) else {}
+    fields = [(key, data.get(key)) for key in TEXT_FIELDS]
+    fields += [(f"client.{key}", client.get(key)) for key in CLIENT_TEXT]
+    attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+    for name, value in attributes.items():
+        if isinstance(name, str) and _BAD_TEXT.search(name):
+            found["attributes.<key>"] = message
+        fields.append((f"attributes.{name}", value))
+    for path, value in fields:
+        if isinstance(value, str) and _BAD_TEXT.search(value):
+            found[path] = message
+    return found
+
+
+def _email(raw: Any, errors: dict[str, str]) -> str | None:
+    if not isinstance(raw, str) or not raw or "client.email" in errors:
         return None
     try:
-        return normalise_phone(raw)
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        errors["client.email"] = f"is not a valid email address: {exc}"
+        return None
+
+
+def _phone(raw: Any, errors: dict[str, str]) -> tuple[str | None, str | None]:
+    """The E.164 number, or why it was refused (kept apart: an email may make up for it)."""
+    if not isinstance(raw, str) or not raw or "client.phone" in errors:
+        return None, None
+    try:
+        return normalise_phone(raw), None
     except ValueError as exc:
-        errors["client.phone"] = str(exc)
-        return None
+        return None, str(exc)
 
 
-def _timezone(raw: Any, errors: dict[str, str]) -> str | None:
-    if raw in (None, ""):
-        return None
-    try:
-        ZoneInfo(str(raw))
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["client.timezone"] = "must be an IANA time zone such as America/Toronto"
-        return None
-    return str(raw)
-
-
-def validate_event(data: Any) -> tuple[CleanEvent | None, dict[str, str]]:
+def validate_event(
+    data: Any, limits: Limits | None = None, now: datetime | None = None
+) -> tuple[CleanEvent | None, dict[str, str]]:
     """Return the cleaned event, or None and a mapping of field path to message."""
     if not isinstance(data, dict):
         return None, {"": "each event must be a JSON object"}
-    errors: dict[str, str] = {}
-    source = _text(data, "source", errors, 64)
-    external_id = _text(data, "external_id", errors, 128)
-    program = _text(data, "program", errors, 64)
-    contact_type = _text(data, "contact_type", errors, 64)
-    occurred_at = _occurred_at(data.get("occurred_at"), errors)
-    language = data.get("language")
-    if language not in LANGUAGES:
-        errors["language"] = "must be 'en' or 'fr'"
-    client = data.get("client")
-    reference = ""
-    email = phone = timezone = phone_error = None
-    if not isinstance(client, dict):
-        errors["client"] = "is required: an object with reference and email and/or phone"
-    else:
-        client_errors: dict[str, str] = {}
-        reference = _text(client, "reference", client_errors, 128)
-        errors.update({f"client.{k}": v for k, v in client_errors.items()})
-        email = _email(client.get("email"), errors)
-        phone_errors: dict[str, str] = {}
-        phone = _phone(client.get("phone"), phone_errors)
-        timezone = _timezone(client.get("timezone"), errors)
-        if not client.get("email") and not client.get("phone"):
-            errors["client"] = "needs an email and/or a phone"
-        phone_error = phone_errors.get("client.phone")
-    attributes = data.get("attributes", {})
-    if not isinstance(attributes, dict) or not all(
-        isinstance(v, str | int | float | bool) or v is None for v in attributes.values()
-    ):
-        errors["attributes"] = "must be an object of plain values"
-        attributes = {}
+    limits = limits or current_limits()
+    errors = {**_schema_errors(data, limits), **bad_text(data)}
+    texts = {key: _strip(data, key) for key in TEXT_FIELDS}
+    occurred_at = None
+    if "occurred_at" not in errors:
+        occurred_at, problem = parse_occurred_at(data["occurred_at"], limits, now or utcnow())
+        if problem:
+            errors["occurred_at"] = problem
+    attributes = data.get("attributes")
+    if isinstance(attributes, dict) and "attributes" not in errors:
+        for name, value in attributes.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                errors[f"attributes.{name}"] = "must be a finite number"
+    client = data.get("client") if isinstance(data.get("client"), dict) else {}
+    email = _email(client.get("email"), errors)
+    phone, phone_error = _phone(client.get("phone"), errors)
+    timezone = client.get("timezone") or None
     if phone_error and (errors or email is None):
         errors["client.phone"] = phone_error
     if errors:
@@ -151,17 +213,17 @@ def validate_event(data: Any) -> tuple[CleanEvent | None, dict[str, str]]:
     assert occurred_at is not None
     return (
         CleanEvent(
-            source=source,
-            external_id=external_id,
-            program=program,
-            contact_type=contact_type,
+            source=texts["source"],
+            external_id=texts["external_id"],
+            program=texts["program"],
+            contact_type=texts["contact_type"],
             occurred_at=occurred_at,
-            language=str(language),
-            reference=reference,
+            language=str(data["language"]),
+            reference=_strip(client, "reference"),
             email=email,
             phone=phone,
             timezone=timezone,
-            attributes=attributes,
+            attributes=dict(data.get("attributes") or {}),
             phone_error=phone_error,
         ),
         {},

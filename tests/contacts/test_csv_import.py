@@ -26,7 +26,7 @@ def test_import_keeps_valid_rows_and_names_bad_lines(app, db, tmp_path):
     result = app.test_cli_runner().invoke(args=["import-contacts", str(path)])
     assert result.exit_code == 1
     assert "line 3: rejected: occurred_at" in result.output
-    assert "1 created, 1 duplicates, 1 rejected" in result.output
+    assert "1 created, 1 duplicates, 0 conflicts, 1 rejected" in result.output
     event = db.session.scalar(select(ContactEvent))
     assert event.attributes == {"region": "Atlantic"} and event.language == "fr"
     assert db.session.scalar(select(func.count()).select_from(ContactEvent)) == 1

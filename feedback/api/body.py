@@ -1,0 +1,84 @@
+"""Reading a JSON request body as a hostile client may send it.
+
+The size is capped by Flask (MAX_CONTENT_LENGTH, 413 before anything is read); the nesting
+depth is measured before parsing (the parser recurses); numbers that are not finite (NaN,
+Infinity, 1e400) or absurdly long integers become `NOT_FINITE`, a value no schema type accepts,
+so only the item holding one is refused and the rest of a batch is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from feedback.errors import ApiError
+
+
+class _NotFinite:
+    """A number JSON cannot carry faithfully; fails every JSON Schema type check."""
+
+    def __repr__(self) -> str:
+        return "<not a finite number>"
+
+
+NOT_FINITE: Any = _NotFinite()
+#: Digits beyond which an integer is not read at all (Python refuses over 4,300).
+MAX_INT_DIGITS = 64
+
+_OPEN = frozenset(b"[{")
+_CLOSE = frozenset(b"]}")
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` (brackets inside strings ignored)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in _OPEN:
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in _CLOSE:
+            depth -= 1
+    return False
+
+
+def _float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else NOT_FINITE
+
+
+def _int(text: str) -> Any:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else NOT_FINITE
+
+
+def _constant(_name: str) -> Any:
+    return NOT_FINITE
+
+
+def parse_json(raw: bytes, max_depth: int) -> Any:
+    """The parsed body; ApiError 400 (not JSON) or 422 (nested too deep)."""
+    if json_depth_exceeds(raw, max_depth):
+        raise ApiError(
+            422,
+            "too_deep",
+            f"JSON nests at most {max_depth} levels of arrays and objects",
+            {"": f"nests deeper than {max_depth} levels"},
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+        return json.loads(text, parse_float=_float, parse_int=_int, parse_constant=_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ApiError(
+            400, "invalid_json", "the body must be JSON (Content-Type: application/json)"
+        ) from exc
