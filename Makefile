@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FEEDBACK_ENV ?= development
 
-.PHONY: run test install lint translations clean
+.PHONY: run test install lint translations clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,11 @@ run: install
 
 test: install
 	./scripts/test.sh $(PYTEST_ARGS)
+
+# The API against its OpenAPI description, with 10x the cases the test suite runs (SQLite).
+fuzz: $(STAMP)
+	FEEDBACK_FUZZ_EXAMPLES=5000 TEST_DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/api/test_schemathesis.py tests/contacts/test_ingest_properties.py tests/api/test_hostile_input.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from feedback.accounts import cli as accounts_cli
 from feedback.accounts.models import Role
 from feedback.devtools import cli as devtools_cli
 from feedback.distribution import cli as distribution_cli
@@ -21,16 +22,7 @@ def register_commands(app: Flask) -> None:
     distribution_cli.register_commands(app)
     questionnaires_cli.register_commands(app)
     sms_cli.register_commands(app)
-
-    @app.cli.command("create-api-key")
-    @click.option("--name", required=True, help="Who will use the key, e.g. 'call centre CRM'.")
-    def create_api_key_command(name: str) -> None:
-        """Create an API key for POST /api/v1/contacts; it is shown once."""
-        from feedback.accounts.services import create_api_key
-
-        _, plaintext = create_api_key(name)
-        db.session.commit()
-        click.echo(plaintext)
+    accounts_cli.register_commands(app)  # api-keys list|create|revoke, create-api-key
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -68,17 +60,17 @@ def register_commands(app: Flask) -> None:
             outcome = import_csv(path)
         except CsvFormatError as exc:
             raise click.ClickException(str(exc)) from exc
-        counts = {"created": 0, "duplicate": 0, "rejected": 0}
+        counts = {"created": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
         for line, result in outcome:
             counts[result.status] += 1
-            if result.status == "rejected":
+            if result.status in ("rejected", "conflict"):
                 detail = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
-                click.echo(f"line {line}: rejected: {detail}", err=True)
+                click.echo(f"line {line}: {result.status}: {detail}", err=True)
         click.echo(
             f"{counts['created']} created, {counts['duplicate']} duplicates, "
-            f"{counts['rejected']} rejected"
+            f"{counts['conflict']} conflicts, {counts['rejected']} rejected"
         )
-        if counts["rejected"]:
+        if counts["rejected"] or counts["conflict"]:
             raise SystemExit(1)
 
     @app.cli.command("channels")
@@ -102,4 +94,27 @@ def main() -> None:
     from feedback import create_app
 
     cli = FlaskGroup(create_app=create_app, help="feedback: client-experience surveys.")
+    # Not an app command: it must run, and say why, when the app cannot be built.
+    cli.add_command(check_config_command)
     cli.main()
+
+
+@click.command("check-config")
+@click.option("--skip-app", is_flag=True, help="Do not build the app (channels) at the end.")
+def check_config_command(skip_app: bool) -> None:
+    """Check the environment before serving: secrets, public address, database, broker.
+
+    Prints one line a check (OK, WARN or FAIL) and exits with 1 when anything is refused.
+    """
+    from flask import Flask
+
+    from feedback import create_app
+    from feedback.config_check import check_configuration, failed
+
+    instance_path = Flask("feedback", instance_relative_config=True).instance_path
+    findings = check_configuration(instance_path, app_factory=None if skip_app else create_app)
+    for finding in findings:
+        click.echo(str(finding))
+    if failed(findings):
+        raise click.ClickException("the configuration is refused (FAIL above)")
+    click.echo("configuration accepted")

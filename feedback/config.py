@@ -59,6 +59,13 @@ def filesystem_broker_options(folder: Path) -> dict[str, Any]:
     }
 
 
+def _rate_limit_storage(feedback_env: str, broker_url: str) -> str:
+    """Counters shared by every web process: the Redis broker in production, memory locally."""
+    if not is_local(feedback_env) and broker_url.startswith(("redis://", "rediss://")):
+        return broker_url
+    return "memory://"
+
+
 def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -73,7 +80,11 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         secret = DEV_SECRET
 
     broker_url = env.get("CELERY_BROKER_URL") or "filesystem://"
-    broker_options: dict[str, Any] = {}
+    # Redis (and SQS) redeliver a message not acknowledged within the visibility timeout: an hour,
+    # longer than any retry countdown (Celery's backoff stops at ten minutes). A task lost with
+    # its worker is not waited for: the dispatch sweep queues its invitations again after
+    # DISPATCH_REQUEUE_AFTER_SECONDS (docs/reliability.md).
+    broker_options: dict[str, Any] = {"visibility_timeout": 3600}
     if broker_url.startswith("filesystem://"):
         broker_options = filesystem_broker_options(
             Path(env.get("BROKER_FOLDER") or instance / "broker")
@@ -100,11 +111,46 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "DISPATCH_BATCH_SIZE": _int(env, "DISPATCH_BATCH_SIZE", 200),
         "DISPATCH_INTERVAL_SECONDS": _int(env, "DISPATCH_INTERVAL_SECONDS", 5),
         "SEND_MAX_ATTEMPTS": _int(env, "SEND_MAX_ATTEMPTS", 5),
+        # Input limits of the contacts API and CSV import (README: "The API"); over them: 413/422.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "API_MAX_BATCH": _int(env, "API_MAX_BATCH", 1000),
+        "API_MAX_JSON_DEPTH": _int(env, "API_MAX_JSON_DEPTH", 16),
+        "CONTACT_MAX_ATTRIBUTES": _int(env, "CONTACT_MAX_ATTRIBUTES", 50),
+        "CONTACT_MAX_ATTRIBUTE_KEY": _int(env, "CONTACT_MAX_ATTRIBUTE_KEY", 64),
+        "CONTACT_MAX_ATTRIBUTE_VALUE": _int(env, "CONTACT_MAX_ATTRIBUTE_VALUE", 500),
+        "CONTACT_MAX_AGE_DAYS": _int(env, "CONTACT_MAX_AGE_DAYS", 365),
+        "CONTACT_MAX_FUTURE_MINUTES": _int(env, "CONTACT_MAX_FUTURE_MINUTES", 15),
+        # A batch queued this long ago whose invitations are still scheduled was lost with its
+        # task: queued again. Longer than a batch takes to start on a busy worker.
+        # Bodies of providers' webhooks (a few kilobytes) above this are refused with 413.
+        "WEBHOOK_MAX_CONTENT_LENGTH": _int(env, "WEBHOOK_MAX_CONTENT_LENGTH", 64 * 1024),
+        "DISPATCH_REQUEUE_AFTER_SECONDS": _int(env, "DISPATCH_REQUEUE_AFTER_SECONDS", 120),
+        # An invitation `sending` for this long lost its worker mid-send: recovered. Longer than
+        # any provider's timeout (SMTP_TIMEOUT, TWILIO_TIMEOUT ...: 10 s by default).
+        "SENDING_STALE_SECONDS": _int(env, "SENDING_STALE_SECONDS", 300),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development and feedback_env != "testing",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Security headers, rate limits and API keys: see feedback/web_security.py and the README.
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development and feedback_env != "testing",
+        "API_KEY_HASH_KEY": env.get("API_KEY_HASH_KEY") or secret,
+        "SURVEY_SESSION_HOURS": _int(env, "SURVEY_SESSION_HOURS", 24),
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        "HSTS_MAX_AGE": _int(env, "HSTS_MAX_AGE", 31536000),
+        # None: on, except in the test suite (one app for every test; tests/security turns it on).
+        "RATELIMIT_ENABLED": None
+        if env.get("RATELIMIT_ENABLED") in (None, "")
+        else env["RATELIMIT_ENABLED"].lower() not in ("0", "false", "no"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or _rate_limit_storage(feedback_env, broker_url),
+        "RATELIMIT_SURVEY": env.get("RATELIMIT_SURVEY") or "60 per minute;600 per hour",
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
+        "RATELIMIT_API": env.get("RATELIMIT_API") or "120 per minute",
+        "RATELIMIT_HOOKS": env.get("RATELIMIT_HOOKS") or "600 per minute",
         "CELERY": {
             "broker_url": broker_url,
             "broker_transport_options": broker_options,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -24,9 +25,23 @@ def address_hash(address: str) -> str:
     return keyed_hash(address, "address")
 
 
-def new_token() -> str:
-    """256 random bits, URL-safe."""
-    return secrets.token_urlsafe(32)
+def new_token_salt() -> str:
+    """128 random bits: what makes an invitation's survey token (see :func:`survey_token`)."""
+    return secrets.token_hex(16)
+
+
+def survey_token(invitation_id: str, salt: str) -> str:
+    """An invitation's survey token: HMAC-SHA256 under SECRET_KEY of its id and its random salt,
+    URL-safe (43 characters).
+
+    The same for every attempt to send the invitation, so that a message a provider accepted
+    before a fault (a timeout after acceptance, a worker killed before it recorded the send)
+    still carries a working link when the invitation is found sent, or sent again. The database
+    holds the salt and the token's hash, never the token; computing one takes the key as well.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"survey:{invitation_id}:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def token_hash(token: str) -> str:

@@ -207,6 +207,13 @@ class Channel(ABC):
     def send(self, invitation: Invitation) -> DeliveryResult:
         """Deliver one invitation; report the outcome instead of raising."""
 
+    def sent_before(self, invitation_id: str) -> str | None:
+        """The provider's reference of a message it already accepted for this invitation, when
+        the provider can look one up by our reference (the invitation's id); None when it has
+        none or cannot tell. Asked before sending again an invitation whose worker died while
+        sending it, so that a provider with such a look-up never gets it twice."""
+        return None
+
     def blueprint(self) -> Blueprint | None:
         """Inbound webhooks (and templates), mounted at /hooks/<name>."""
         return None

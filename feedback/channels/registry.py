@@ -9,13 +9,15 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from feedback.channels.base import Channel, Platform
 from feedback.config import is_local
 from feedback.extensions import csrf
 
 ENTRY_POINT_GROUP = "feedback.channels"
+#: Channel blueprints are registered as channel_<name>, mounted at /hooks/<name>.
+BLUEPRINT_PREFIX = "channel_"
 log = logging.getLogger(__name__)
 
 
@@ -83,10 +85,20 @@ def platform_of(config: Mapping[str, Any]) -> Platform:
     )
 
 
+def _limit_webhook_bodies() -> None:
+    """Providers' webhooks carry a few kilobytes: a larger body is refused with 413 before
+    anything (the signature check included) reads it, whatever its Content-Length says."""
+    if (request.blueprint or "").startswith(BLUEPRINT_PREFIX):
+        request.max_content_length = current_app.config["WEBHOOK_MAX_CONTENT_LENGTH"]
+
+
 def init_channels(app: Flask) -> None:
     """Instantiate the enabled channels, mount their blueprints, keep them on the app."""
     found = discover()
     platform = platform_of(app.config)
+    # App-wide, so that it runs before every blueprint's own before_request (the signature
+    # checks).
+    app.before_request(_limit_webhook_bodies)
     enabled: dict[str, Channel] = {}
     for name in app.config["FEEDBACK_CHANNELS"]:
         if name not in found:
@@ -106,7 +118,9 @@ def init_channels(app: Flask) -> None:
             # Providers post webhooks without a session: each view authenticates its caller
             # (a signature, a bearer token) instead of the app-wide CSRF check.
             csrf.exempt(blueprint)
-            app.register_blueprint(blueprint, url_prefix=f"/hooks/{name}", name=f"channel_{name}")
+            app.register_blueprint(
+                blueprint, url_prefix=f"/hooks/{name}", name=f"{BLUEPRINT_PREFIX}{name}"
+            )
         enabled[name] = channel
     app.extensions["feedback.channels"] = enabled
 

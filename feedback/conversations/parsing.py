@@ -32,16 +32,28 @@ class KeywordMatch:
 
 
 # The usual carrier keywords in Canada (CTIA / CWTA lists and Twilio's defaults), in both
-# languages, written folded. A whole message must be one of them: "stop the delays" is an answer.
+# languages, written folded. A whole message must be one of them, give or take politeness
+# ("Stop svp", "please stop", "Arrêtez, merci!"): "stop the delays" is an answer.
 _KEYWORDS: dict[str, KeywordMatch] = {
     **{w: KeywordMatch(Keyword.STOP, None) for w in ("stop", "stopall", "stop all")},
     **{
         w: KeywordMatch(Keyword.STOP, "en")
-        for w in ("unsubscribe", "cancel", "end", "quit", "optout", "opt out")
+        for w in ("unsubscribe", "unsub", "cancel", "end", "quit", "optout", "opt out")
     },
     **{
         w: KeywordMatch(Keyword.STOP, "fr")
-        for w in ("arret", "arreter", "desabonner", "desabonnement", "desinscrire", "annuler")
+        for w in (
+            "arret",
+            "arrete",
+            "arreter",
+            "arretez",
+            "desabonner",
+            "desabonnez",
+            "desabonnement",
+            "desinscrire",
+            "desinscription",
+            "annuler",
+        )
     },
     **{w: KeywordMatch(Keyword.START, None) for w in ("start", "unstop")},
     **{w: KeywordMatch(Keyword.START, "fr") for w in ("reprendre", "debut")},
@@ -49,10 +61,51 @@ _KEYWORDS: dict[str, KeywordMatch] = {
     "help": KeywordMatch(Keyword.HELP, "en"),
     "aide": KeywordMatch(Keyword.HELP, "fr"),
 }
+#: Politeness around a keyword, folded, longest first.
+_POLITE = sorted(
+    (
+        tuple(phrase.split())
+        for phrase in (
+            "please",
+            "pls",
+            "plz",
+            "thanks",
+            "thank you",
+            "thx",
+            "svp",
+            "stp",
+            "s il vous plait",
+            "s il te plait",
+            "merci",
+            "merci beaucoup",
+        )
+    ),
+    key=len,
+    reverse=True,
+)
+
+
+def _without_politeness(found: list[str]) -> list[str]:
+    """The words without politeness at either end ("stop svp" -> "stop")."""
+    trimmed = True
+    while trimmed and found:
+        trimmed = False
+        for phrase in _POLITE:
+            size = len(phrase)
+            if tuple(found[:size]) == phrase:
+                found, trimmed = found[size:], True
+            elif len(found) > size and tuple(found[-size:]) == phrase:
+                found, trimmed = found[:-size], True
+            if trimmed:
+                break
+    return found
 
 
 def keyword(text: str) -> KeywordMatch | None:
-    return _KEYWORDS.get(words(text))
+    found = _without_politeness(words(text).split())
+    if len(set(found)) == 1:  # "STOP STOP STOP"
+        found = found[:1]
+    return _KEYWORDS.get(" ".join(found))
 
 
 def parse_answer(question: Question, text: str) -> Any:

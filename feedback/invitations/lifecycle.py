@@ -12,29 +12,32 @@ named moves below, which own:
   (conversations, later metrics and webhooks) follow invitations without the lifecycle
   knowing them.
 
-Set-based moves (claiming a batch, releasing stale claims, expiring) are here too: they are the
-same transitions, written as guarded UPDATEs so that concurrent workers never move a row twice.
+The set-based steps are here too: queueing a batch for a send task (no state changes: the
+invitations stay scheduled until a worker takes one up), recovering invitations whose worker
+died while sending them, and expiring; each row is guarded so that concurrent workers never
+move it twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import insert, select, update
+from sqlalchemy import or_, select, update
 
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
-from feedback.security import new_token, token_hash
+from feedback.security import new_token_salt, survey_token, token_hash
 
 S = InvitationStatus
 
 #: The only moves the state machine allows.
 TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
-    S.SCHEDULED: frozenset({S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
+    # scheduled -> scheduled: postponed (quiet hours noticed when a worker took it up).
+    S.SCHEDULED: frozenset({S.SCHEDULED, S.SENDING, S.EXPIRED, S.OPTED_OUT, S.SKIPPED}),
     S.SENDING: frozenset({S.SENT, S.SCHEDULED, S.FAILED, S.OPTED_OUT}),
     S.SENT: frozenset(
         {
@@ -73,9 +76,9 @@ _signals = Namespace()
 #: ``to_status``, ``reason`` and whatever the mover added (the outbox adds the ``message`` it
 #: sent).
 status_changed = _signals.signal("invitation-status-changed")
-#: Sent after a set-based move (a claimed batch), with the ``ids`` moved, ``from_status``,
-#: ``to_status`` and ``reason``: no invitation is loaded for it.
-batch_changed = _signals.signal("invitations-status-changed")
+#: Sent after a set-based step (a batch queued for a send task), with the ``ids``: no
+#: invitation is loaded for it.
+batch_changed = _signals.signal("invitations-queued")
 
 
 class InvalidTransition(RuntimeError):
@@ -165,12 +168,21 @@ def locked(invitation_id: str) -> Invitation | None:
 # --- Sending -----------------------------------------------------------------------------------
 
 
-def begin_attempt(invitation: Invitation) -> str:
-    """A claimed invitation is about to be handed to its channel: a new one-time survey token
-    (returned, only its hash kept) and one more attempt counted."""
-    token = new_token()
+def begin_sending(invitation: Invitation) -> str:
+    """A worker takes up a scheduled invitation to hand it to its channel (scheduled ->
+    sending): its survey token (returned; only its hash is kept, and it is the same on every
+    attempt) and one more attempt counted.
+
+    The caller commits before calling the provider, so that a worker killed while sending
+    leaves a row that says so (see :func:`recover_stale_sending`).
+    """
+    if invitation.token_salt is None:
+        invitation.token_salt = new_token_salt()
+    token = survey_token(invitation.id, invitation.token_salt)
     invitation.token_hash = token_hash(token)
     invitation.attempts += 1
+    invitation.queued_at = None
+    transition(invitation, S.SENDING)
     return token
 
 
@@ -186,10 +198,10 @@ def mark_sent(
 def reschedule(
     invitation: Invitation, due_at: datetime, reason: str, error: str | None = None
 ) -> None:
-    """Back to the queue until `due_at` (a transient fault, quiet hours, a temporary receipt):
-    the survey token sent, if any, no longer works; a new one goes with the next attempt."""
+    """Back to the queue until `due_at` (a transient fault, quiet hours, a temporary receipt).
+    The survey link stays the same: a message the provider did accept still works."""
     invitation.due_at = due_at
-    invitation.token_hash = None
+    invitation.queued_at = None
     if error is not None:
         invitation.last_error = error[:MAX_ERROR]
     transition(invitation, S.SCHEDULED, reason)
@@ -237,26 +249,16 @@ def record_receipt(
 # --- Set-based moves ---------------------------------------------------------------------------
 
 
-def _log_many(ids: Iterable[str], from_status: S, to_status: S, reason: str | None, at: datetime):
-    rows = [
-        {
-            "invitation_id": i,
-            "from_status": from_status,
-            "to_status": to_status,
-            "reason": reason,
-            "at": at,
-        }
-        for i in ids
-    ]
-    if rows:
-        db.session.execute(insert(InvitationTransition), rows)
+def queue_due(
+    channel: str, limit: int, requeue_after: timedelta, now: datetime | None = None
+) -> list[str]:
+    """Pick up to `limit` due invitations of one channel for a send task. Commits.
 
-
-def claim_due(channel: str, limit: int, now: datetime | None = None) -> list[str]:
-    """Atomically move up to `limit` due invitations of one channel from scheduled to sending.
-
-    On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent dispatchers take
-    disjoint batches; the guarded UPDATE makes the claim safe on SQLite too. Commits.
+    Their state stays `scheduled`: nothing is being sent until a worker takes one up
+    (:func:`begin_sending`). `queued_at` keeps the next sweeps from queueing them again, until
+    `requeue_after` has passed: then the task was lost (with its worker, or with the broker)
+    and they are queued again. On PostgreSQL the candidates are locked with SKIP LOCKED, so
+    concurrent sweeps take disjoint batches; the guarded UPDATE makes it safe on SQLite too.
     """
     now = now or utcnow()
     candidates = (
@@ -265,6 +267,7 @@ def claim_due(channel: str, limit: int, now: datetime | None = None) -> list[str
             Invitation.status == S.SCHEDULED,
             Invitation.channel == channel,
             Invitation.due_at <= now,
+            or_(Invitation.queued_at.is_(None), Invitation.queued_at < now - requeue_after),
         )
         .order_by(Invitation.due_at)
         .limit(limit)
@@ -274,25 +277,34 @@ def claim_due(channel: str, limit: int, now: datetime | None = None) -> list[str
     if not ids:
         db.session.commit()
         return []
-    claimed = list(
+    queued = list(
         db.session.scalars(
             update(Invitation)
-            .where(Invitation.id.in_(ids), Invitation.status == S.SCHEDULED)
-            .values(status=S.SENDING, reason=None, updated_at=now)
+            .where(
+                Invitation.id.in_(ids),
+                Invitation.status == S.SCHEDULED,
+                or_(Invitation.queued_at.is_(None), Invitation.queued_at < now - requeue_after),
+            )
+            .values(queued_at=now)
             .returning(Invitation.id),
             execution_options={"synchronize_session": False},
         )
     )
-    _log_many(claimed, S.SCHEDULED, S.SENDING, None, now)
     db.session.commit()
-    if claimed:
-        batch_changed.send(channel, ids=claimed, from_status=S.SCHEDULED, to_status=S.SENDING)
-    return claimed
+    if queued:
+        batch_changed.send(channel, ids=queued, queued=True)
+    return queued
 
 
-def release_stale_claims(stale_after: timedelta, now: datetime | None = None) -> int:
-    """Invitations left in `sending` by a worker that died before sending go back to the queue.
-    Commits."""
+def recover_stale_sending(
+    stale_after: timedelta,
+    sent_before: Callable[[Invitation], str | None],
+    now: datetime | None = None,
+) -> int:
+    """Invitations left `sending` longer than `stale_after` (their worker died while sending):
+    marked sent when `sent_before` finds the provider's reference of a message it accepted
+    (the provider's look-up by our reference, where it offers one), else scheduled again at
+    once. Commits; returns how many were recovered."""
     now = now or utcnow()
     stale = db.session.scalars(
         select(Invitation)
@@ -300,7 +312,11 @@ def release_stale_claims(stale_after: timedelta, now: datetime | None = None) ->
         .with_for_update(skip_locked=True)
     ).all()
     for invitation in stale:
-        reschedule(invitation, now, "stale_claim")
+        provider_ref = sent_before(invitation)
+        if provider_ref:
+            mark_sent(invitation, provider_ref, "recovered_sent")
+        else:
+            reschedule(invitation, now, "stale_sending")
     db.session.commit()
     return len(stale)
 

@@ -83,6 +83,9 @@ class Invitation(db.Model):
     )
     reason: Mapped[str | None] = mapped_column(String(64))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a dispatch sweep last handed it to a send task (it stays scheduled until a worker
+    # starts sending it); a later sweep queues it again only once this is old.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -92,6 +95,9 @@ class Invitation(db.Model):
     provider_ref: Mapped[str | None] = mapped_column(String(128))
     # SHA-256 of the one-time survey token; the token itself only travels in the message.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Random salt of the survey token (security.survey_token), so that every attempt to send
+    # the invitation carries the same link.
+    token_salt: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

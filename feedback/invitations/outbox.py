@@ -1,8 +1,20 @@
-"""Dispatch as an outbox: claim due invitations of one channel, hand each to the channel, record
-the outcome.
+"""Dispatch as an outbox: queue due invitations of one channel, hand each to the channel when a
+worker takes it up, record the outcome.
 
-Idempotency comes from a status guard under a row lock: a redelivered task finds the invitation
-no longer in the state it expects and does nothing. Every change of state is the lifecycle's.
+An invitation is marked `sending` only when a worker starts sending it, in a transaction of its
+own committed before the provider is called; the outcome is recorded in another. So:
+
+* a task redelivered, or queued twice, finds the invitation no longer `scheduled` and does
+  nothing (the status guard under a row lock);
+* a task lost with its worker or the broker leaves its invitations `scheduled`: the sweep queues
+  them again after DISPATCH_REQUEUE_AFTER_SECONDS;
+* a worker killed while sending leaves one invitation `sending`: after SENDING_STALE_SECONDS it
+  is marked sent if the provider can tell it accepted it (:meth:`Channel.sent_before`), else
+  sent again. Only a channel without such a look-up can then send it twice, and only if the
+  worker died between the provider's acceptance and the commit that follows it (see
+  docs/reliability.md).
+
+Every change of state is the lifecycle's.
 """
 
 from __future__ import annotations
@@ -21,22 +33,39 @@ from feedback.distribution.quiet_hours import earliest_send_time
 from feedback.extensions import db
 from feedback.invitations import lifecycle
 from feedback.invitations.messages import build_message
-from feedback.invitations.models import InvitationStatus
+from feedback.invitations.models import Invitation, InvitationStatus
 
 S = InvitationStatus
 log = logging.getLogger(__name__)
-# Longer than a whole batch can take (DISPATCH_BATCH_SIZE x the provider timeout), so a claim
-# still being worked through is never released and sent a second time.
-STALE_CLAIM_AFTER = timedelta(hours=1)
+#: Why an invitation waits after an attempt whose outcome is unknown (a timeout, say): before
+#: sending it again, the provider is asked whether it has it (Channel.sent_before).
+TRANSIENT = "transient_failure"
 
 
-def claim_due(channel: str, limit: int) -> list[str]:
-    """Up to `limit` due invitations of `channel`, moved to sending (committed)."""
-    return lifecycle.claim_due(channel, limit)
+def _seconds(setting: str) -> timedelta:
+    return timedelta(seconds=int(current_app.config[setting]))
 
 
-def release_stale_claims() -> int:
-    return lifecycle.release_stale_claims(STALE_CLAIM_AFTER)
+def queue_due(channel: str, limit: int) -> list[str]:
+    """Up to `limit` due invitations of `channel` for one send task (committed)."""
+    return lifecycle.queue_due(channel, limit, _seconds("DISPATCH_REQUEUE_AFTER_SECONDS"))
+
+
+def _sent_before(invitation: Invitation) -> str | None:
+    channel = get_channel(invitation.channel or "")
+    if channel is None:
+        return None
+    try:
+        return channel.sent_before(invitation.id)
+    except Exception:  # a plugin broke its contract: say "unknown", which sends again
+        log.exception(
+            "channel %s raised while looking up invitation %s", channel.name, invitation.id
+        )
+        return None
+
+
+def recover_stale_sending() -> int:
+    return lifecycle.recover_stale_sending(_seconds("SENDING_STALE_SECONDS"), _sent_before)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -53,41 +82,24 @@ def _send(channel: channels.Channel, message: channels.Invitation) -> channels.D
         return channels.DeliveryResult.transient(f"plugin error: {type(exc).__name__}")
 
 
-def send_invitation(invitation_id: str, channel_name: str | None = None) -> InvitationStatus | None:
-    """Send one claimed invitation; its new status, or None if there was nothing to do.
-
-    `channel_name`, when given, is the channel the batch was claimed for: an invitation of
-    another channel is left alone (a task never sends through a channel it was not given).
-    """
+def _take_up(invitation_id: str, channel_name: str | None) -> Invitation | None:
+    """The invitation, locked, if it is still this task's to send: scheduled and queued (a
+    reschedule since unqueues it), of the channel the batch was queued for (a task never sends
+    through another)."""
     invitation = lifecycle.locked(invitation_id)  # a real write lock on SQLite too
     if (
         invitation is None
-        or invitation.status is not S.SENDING
+        or invitation.status is not S.SCHEDULED
+        or invitation.queued_at is None
         or (channel_name is not None and invitation.channel != channel_name)
     ):
-        db.session.commit()
         return None
-    assert invitation.channel is not None
-    channel = get_channel(invitation.channel)
-    if channel is None:
-        lifecycle.fail(invitation, "channel_unavailable")
-        db.session.commit()
-        return invitation.status
-    if is_opted_out_now(invitation):
-        lifecycle.transition(invitation, S.OPTED_OUT, "opted_out_before_send")
-        db.session.commit()
-        return invitation.status
-    # Claimed late (a worker was down) or retried into the night: wait for the morning.
-    now = utcnow()
-    resume = earliest_send_time(invitation, now)
-    if resume > now:
-        lifecycle.reschedule(invitation, resume, "quiet_hours")
-        db.session.commit()
-        return invitation.status
+    return invitation
 
-    token = lifecycle.begin_attempt(invitation)
-    message = build_message(invitation, token)
-    result = _send(channel, message)
+
+def _record(
+    invitation: Invitation, result: channels.DeliveryResult, message: channels.Invitation
+) -> None:
     if result.outcome is channels.Outcome.SENT:
         lifecycle.mark_sent(invitation, result.provider_ref, message=message)
     elif (
@@ -95,7 +107,7 @@ def send_invitation(invitation_id: str, channel_name: str | None = None) -> Invi
         and invitation.attempts < current_app.config["SEND_MAX_ATTEMPTS"]
     ):
         due = utcnow() + retry_delay(invitation.attempts)
-        lifecycle.reschedule(invitation, due, "transient_failure", result.detail)
+        lifecycle.reschedule(invitation, due, TRANSIENT, result.detail)
     else:
         reason = (
             "permanent_failure"
@@ -104,6 +116,51 @@ def send_invitation(invitation_id: str, channel_name: str | None = None) -> Invi
         )
         invitation.token_hash = None
         lifecycle.fail(invitation, reason, result.detail)
+
+
+def send_invitation(invitation_id: str, channel_name: str | None = None) -> InvitationStatus | None:
+    """Send one queued invitation; its new status, or None if there was nothing to do."""
+    invitation = _take_up(invitation_id, channel_name)
+    if invitation is None:
+        db.session.commit()
+        return None
+    assert invitation.channel is not None
+    channel = get_channel(invitation.channel)
+    if channel is None:
+        lifecycle.transition(invitation, S.SENDING)
+        lifecycle.fail(invitation, "channel_unavailable")
+        db.session.commit()
+        return invitation.status
+    if is_opted_out_now(invitation):
+        lifecycle.transition(invitation, S.OPTED_OUT, "opted_out_before_send")
+        db.session.commit()
+        return invitation.status
+    # Queued late (a worker was down) or retried into the night: wait for the morning.
+    now = utcnow()
+    resume = earliest_send_time(invitation, now)
+    if resume > now:
+        lifecycle.reschedule(invitation, resume, "quiet_hours")
+        db.session.commit()
+        return invitation.status
+
+    if invitation.reason == TRANSIENT:  # the last attempt may have reached the provider
+        provider_ref = _sent_before(invitation)
+        if provider_ref:
+            lifecycle.begin_sending(invitation)
+            lifecycle.mark_sent(invitation, provider_ref, "found_at_provider")
+            db.session.commit()
+            return invitation.status
+    token = lifecycle.begin_sending(invitation)
+    message = build_message(invitation, token)
+    db.session.commit()  # the row says "being sent" before the provider hears of it
+    result = _send(channel, message)
+
+    invitation = lifecycle.locked(invitation_id)
+    assert invitation is not None
+    if invitation.status is not S.SENDING:  # recovered meanwhile: the recovery decided
+        db.session.commit()
+        return None
+    _record(invitation, result, message)
     log.info(
         "invitation delivery",
         extra={
@@ -119,5 +176,5 @@ def send_invitation(invitation_id: str, channel_name: str | None = None) -> Invi
 
 
 def send_batch(channel_name: str, invitation_ids: list[str]) -> int:
-    """Send a claimed batch of one channel; how many were handled (not skipped)."""
+    """Send a queued batch of one channel; how many were handled (not skipped)."""
     return sum(send_invitation(i, channel_name) is not None for i in invitation_ids)

@@ -1,9 +1,9 @@
 """Thin Celery tasks for dispatch: load by id, call a service.
 
-A dispatch run claims due invitations channel by channel and enqueues one task per batch of one
-channel. The batch's task carries the channel as its first argument and in its shadow name
-(``send_invitations[sms_twilio]``, as logs and monitoring show it), so that channels can later
-get queues of their own.
+A dispatch run recovers invitations whose worker died while sending them, then queues due
+invitations channel by channel and enqueues one task per batch of one channel. The batch's task
+carries the channel as its first argument and in its shadow name (``send_invitations[sms_twilio]``,
+as logs and monitoring show it), so that channels can later get queues of their own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from feedback.channels.registry import enabled_channels
 from feedback.invitations import lifecycle, outbox
 from feedback.task_options import RETRY_ON_DATABASE_FAULTS
 
-# A dispatch run claims at most this many batches per channel, so one beat tick never runs
+# A dispatch run queues at most this many batches per channel, so one beat tick never runs
 # unbounded.
 MAX_BATCHES_PER_RUN = 50
 SEND_TASK = "feedback.invitations.tasks.send_invitations"
@@ -23,18 +23,18 @@ SEND_TASK = "feedback.invitations.tasks.send_invitations"
 
 @shared_task(name="feedback.invitations.tasks.dispatch_due", **RETRY_ON_DATABASE_FAULTS)
 def dispatch_due() -> int:
-    outbox.release_stale_claims()
+    outbox.recover_stale_sending()
     size = current_app.config["DISPATCH_BATCH_SIZE"]
-    claimed_total = 0
+    queued_total = 0
     for channel in enabled_channels():
         for _ in range(MAX_BATCHES_PER_RUN):
-            ids = outbox.claim_due(channel, size)
+            ids = outbox.queue_due(channel, size)
             if ids:
                 send_invitations.apply_async((channel, ids), shadow=f"{SEND_TASK}[{channel}]")
-            claimed_total += len(ids)
+            queued_total += len(ids)
             if len(ids) < size:
                 break
-    return claimed_total
+    return queued_total
 
 
 @shared_task(name=SEND_TASK, **RETRY_ON_DATABASE_FAULTS)

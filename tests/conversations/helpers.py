@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from feedback.channels.registry import enabled_channels
 from feedback.contacts.services import ingest
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
-from feedback.invitations.lifecycle import claim_due
+from feedback.invitations.lifecycle import queue_due
 from feedback.invitations.models import Invitation as InvitationRow
 from feedback.invitations.models import InvitationMode
 from feedback.invitations.outbox import send_invitation
@@ -77,8 +77,12 @@ def invite(payload: dict) -> InvitationRow:
 
 
 def dispatch(now: datetime | None = None) -> list[str]:
-    """What the beat's dispatch does, in this process: claim what is due (at `now`) and send it."""
-    ids = [i for channel in enabled_channels() for i in claim_due(channel, 100, now=now)]
+    """What the beat's dispatch does, in this process: queue what is due (at `now`), send it."""
+    ids = [
+        i
+        for channel in enabled_channels()
+        for i in queue_due(channel, 100, timedelta(minutes=2), now=now)
+    ]
     for invitation_id in ids:
         send_invitation(invitation_id)
     return ids

@@ -24,8 +24,8 @@ S = InvitationStatus
 
 
 def claim(limit: int, **kwargs):
-    """Claim due invitations of the email channel, the one the test rule uses."""
-    return lifecycle.claim_due("email", limit, **kwargs)
+    """Queue due invitations of the email channel (the test rule's) for a send task."""
+    return lifecycle.queue_due("email", limit, timedelta(minutes=2), **kwargs)
 
 
 def _schedule(n: int) -> list[str]:
@@ -34,12 +34,15 @@ def _schedule(n: int) -> list[str]:
     return [r.event.invitation.id for r in results]
 
 
-def test_claim_moves_due_invitations_to_sending_once(db):
+def test_queueing_takes_due_invitations_once_and_leaves_them_scheduled(db):
+    """Nothing is being sent until a worker takes an invitation up: queued ones stay scheduled,
+    and are queued again only when their task was lost (after DISPATCH_REQUEUE_AFTER_SECONDS)."""
     ids = _schedule(3)
     claimed = claim(10)
     assert sorted(claimed) == sorted(ids)
     assert claim(10) == []
-    assert {db.session.get(Invitation, i).status for i in ids} == {S.SENDING}
+    assert {db.session.get(Invitation, i).status for i in ids} == {S.SCHEDULED}
+    assert sorted(claim(10, now=utcnow() + timedelta(minutes=3))) == sorted(ids)
 
 
 def test_claim_respects_due_time_and_batch_size(db):
@@ -90,7 +93,8 @@ def test_transient_failure_is_rescheduled_with_backoff(app, db):
     with channel_replaced(app, RecordingChannel([DeliveryResult.transient("451 try later")])):
         assert outbox.send_invitation(invitation_id) is S.SCHEDULED
     invitation = db.session.get(Invitation, invitation_id)
-    assert invitation.attempts == 1 and invitation.token_hash is None
+    # The link stays the same on every attempt: a text the provider did take still works.
+    assert invitation.attempts == 1 and invitation.token_hash is not None
     assert invitation.due_at >= before + timedelta(seconds=20)
     assert invitation.last_error == "451 try later"
     # Not due yet, so not claimed; once due it is sent.
@@ -143,15 +147,69 @@ def test_opt_out_between_scheduling_and_sending_stops_the_send(app, db):
     assert claim(10) == []
 
 
-def test_stale_claims_are_released(db):
+def test_sending_is_marked_when_a_worker_starts_and_committed_before_the_provider(app, db):
+    """A worker killed while the provider is called leaves the invitation `sending`."""
+
+    class Dies(RecordingChannel):
+        def send(self, invitation):
+            with app.app_context():  # another connection: what the database holds now
+                assert db.session.get(Invitation, invitation.id).status is S.SENDING
+            raise SystemExit("killed")
+
     [invitation_id] = _schedule(1)
     claim(10)
-    assert outbox.release_stale_claims() == 0
-    assert (
-        lifecycle.release_stale_claims(outbox.STALE_CLAIM_AFTER, now=utcnow() + timedelta(hours=1))
-        == 1
-    )
-    assert db.session.get(Invitation, invitation_id).status is S.SCHEDULED
+    with channel_replaced(app, Dies()), pytest.raises(SystemExit):
+        outbox.send_invitation(invitation_id)
+    db.session.rollback()
+    invitation = db.session.get(Invitation, invitation_id)
+    assert (invitation.status, invitation.attempts) == (S.SENDING, 1)
+
+
+def _left_sending(app, db) -> str:
+    [invitation_id] = _schedule(1)
+    claim(10)
+    invitation = lifecycle.locked(invitation_id)
+    lifecycle.begin_sending(invitation)  # then the worker died
+    db.session.commit()
+    return invitation_id
+
+
+def test_an_invitation_left_sending_is_sent_again_after_the_stale_delay(app, db):
+    invitation_id = _left_sending(app, db)
+    with channel_replaced(app, RecordingChannel()):
+        assert outbox.recover_stale_sending() == 0  # still within SENDING_STALE_SECONDS
+        later = utcnow() + timedelta(seconds=app.config["SENDING_STALE_SECONDS"] + 1)
+        assert lifecycle.recover_stale_sending(timedelta(minutes=5), lambda i: None, later) == 1
+    invitation = db.session.get(Invitation, invitation_id)
+    assert (invitation.status, invitation.reason) == (S.SCHEDULED, "stale_sending")
+    assert invitation.queued_at is None and invitation.token_hash is not None
+
+
+def test_an_invitation_the_provider_accepted_is_not_sent_again(app, db):
+    """A provider that can look up our reference says it has the message: marked sent."""
+    invitation_id = _left_sending(app, db)
+
+    class Remembers(RecordingChannel):
+        def sent_before(self, invitation_id):
+            return f"found-{invitation_id[:8]}"
+
+    later = utcnow() + timedelta(hours=1)
+    with channel_replaced(app, Remembers()) as channel:
+        assert lifecycle.recover_stale_sending(timedelta(minutes=5), outbox._sent_before, later)
+    invitation = db.session.get(Invitation, invitation_id)
+    assert (invitation.status, invitation.reason) == (S.SENT, "recovered_sent")
+    assert invitation.provider_ref == f"found-{invitation_id[:8]}" and channel.sent == []
+
+
+def test_a_task_for_a_rescheduled_invitation_sends_nothing(app, db):
+    [invitation_id] = _schedule(1)
+    claim(10)
+    invitation = lifecycle.locked(invitation_id)
+    lifecycle.reschedule(invitation, utcnow() + timedelta(hours=1), "quiet_hours")
+    db.session.commit()
+    with channel_replaced(app, RecordingChannel()) as channel:
+        assert outbox.send_invitation(invitation_id) is None
+    assert channel.sent == []
 
 
 def test_expiry_moves_unanswered_invitations_and_purges_contact(app, db):
@@ -203,8 +261,8 @@ def test_concurrent_dispatchers_claim_disjoint_batches(app, db):
         thread.join(timeout=60)
     assert not errors
     everything = [i for mine in claimed for i in mine]
-    assert sorted(everything) == sorted(ids)  # each claimed exactly once
+    assert sorted(everything) == sorted(ids)  # each queued exactly once
     count = db.session.scalar(
-        select(func.count()).select_from(Invitation).where(Invitation.status == S.SENDING)
+        select(func.count()).select_from(Invitation).where(Invitation.queued_at.is_not(None))
     )
     assert count == 40

@@ -14,10 +14,12 @@ from feedback.contacts.services import ingest
 from feedback.db_types import utcnow
 from feedback.invitations import lifecycle, outbox, tasks
 from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
+from feedback.security import token_hash
 from tests.factories import event_payload, make_setup
 from tests.fakes import RecordingChannel, channel_replaced
 
 S = InvitationStatus
+QUEUE_AGAIN = timedelta(minutes=2)
 ROOT = Path(__file__).resolve().parents[2]
 #: What only the lifecycle may assign on an invitation.
 STATE = {"status", "sent_at", "opened_at", "completed_at", "attempts"}
@@ -103,8 +105,9 @@ def _history(invitation_id: str) -> list[tuple[S | None, S, str | None]]:
 
 
 def test_every_move_is_logged_signalled_and_kept(app, db):
-    """Planning, claim, send, opening, completion: each move logged with its reason and
-    signalled; the times and the attempt are kept; contact details go when closed."""
+    """Planning, queueing, send, opening, completion: each move logged with its reason and
+    signalled (queueing is no move: a batch signal); the times and the attempt are kept;
+    contact details go when closed."""
     seen: list[tuple[str, S, S]] = []
     batches: list[tuple[str, list[str]]] = []
 
@@ -120,7 +123,7 @@ def test_every_move_is_logged_signalled_and_kept(app, db):
         lifecycle.batch_changed.connected_to(on_batch),
         channel_replaced(app, RecordingChannel()),
     ):
-        assert lifecycle.claim_due("email", 10) == [invitation_id]
+        assert lifecycle.queue_due("email", 10, QUEUE_AGAIN) == [invitation_id]
         assert outbox.send_invitation(invitation_id) is S.SENT
         invitation = lifecycle.locked(invitation_id)
         assert lifecycle.mark_opened(invitation, "viewed") is True
@@ -133,6 +136,7 @@ def test_every_move_is_logged_signalled_and_kept(app, db):
     assert invitation.email is None and invitation.phone is None
     assert batches == [("email", [invitation_id])]
     assert seen == [
+        (invitation_id, S.SCHEDULED, S.SENDING),
         (invitation_id, S.SENDING, S.SENT),
         (invitation_id, S.SENT, S.OPENED),
         (invitation_id, S.OPENED, S.COMPLETED),
@@ -156,18 +160,21 @@ def test_a_refused_move_changes_nothing(db):
         lifecycle.start(invitation, S.SENT)
 
 
-def test_rescheduling_voids_the_link_sent(app, db):
+def test_rescheduling_keeps_the_link_and_every_attempt_carries_the_same(app, db):
     [invitation_id] = _schedule(1)
-    lifecycle.claim_due("email", 10)
+    lifecycle.queue_due("email", 10, QUEUE_AGAIN)
     invitation = lifecycle.locked(invitation_id)
-    lifecycle.begin_attempt(invitation)
-    assert invitation.token_hash is not None
+    token = lifecycle.begin_sending(invitation)
+    first = invitation.token_hash
+    assert first == token_hash(token) and len(token) >= 43
     due = utcnow() + timedelta(minutes=5)
     lifecycle.reschedule(invitation, due, "transient_failure", "451 later " * 100)
     db.session.commit()
     invitation = db.session.get(Invitation, invitation_id)
-    assert invitation.status is S.SCHEDULED and invitation.token_hash is None
+    assert invitation.status is S.SCHEDULED and invitation.token_hash == first
     assert invitation.due_at == due and len(invitation.last_error) == lifecycle.MAX_ERROR
+    assert lifecycle.begin_sending(lifecycle.locked(invitation_id)) == token  # the same link
+    assert db.session.get(Invitation, invitation_id).attempts == 2
 
 
 def _move_to_channel(db, invitation_id: str, channel: str) -> None:
@@ -180,17 +187,17 @@ def _move_to_channel(db, invitation_id: str, channel: str) -> None:
 def test_a_claim_takes_one_channel_only(db):
     email_id, sms_id = _schedule(2)
     _move_to_channel(db, sms_id, "sms_twilio")
-    assert lifecycle.claim_due("email", 10) == [email_id]
+    assert lifecycle.queue_due("email", 10, QUEUE_AGAIN) == [email_id]
     assert db.session.get(Invitation, sms_id).status is S.SCHEDULED
-    assert lifecycle.claim_due("sms_twilio", 10) == [sms_id]
+    assert lifecycle.queue_due("sms_twilio", 10, QUEUE_AGAIN) == [sms_id]
 
 
 def test_a_batch_never_sends_through_a_channel_it_was_not_given(app, db):
     [invitation_id] = _schedule(1)
-    lifecycle.claim_due("email", 10)
+    lifecycle.queue_due("email", 10, QUEUE_AGAIN)
     with channel_replaced(app, RecordingChannel()) as channel:
         assert outbox.send_batch("sms_twilio", [invitation_id]) == 0
-        assert db.session.get(Invitation, invitation_id).status is S.SENDING
+        assert db.session.get(Invitation, invitation_id).status is S.SCHEDULED
         assert outbox.send_batch("email", [invitation_id]) == 1
     assert len(channel.sent) == 1
 

@@ -59,3 +59,4 @@ def _fresh_standins(twilio_standin: TwilioStandIn, notify_standin: NotifyStandIn
         standin.failures.clear()
     twilio_standin.messages.clear()
     notify_standin.notifications.clear()
+    notify_standin.answer_after = 0.0

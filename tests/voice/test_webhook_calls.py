@@ -216,6 +216,25 @@ def test_a_forged_start_records_no_contact(call, client):
     assert counts() == (0, 0, 0, 0, 0) and SeenSignature.query.count() == 0
 
 
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_body_too_large_is_refused_before_anything_reads_it(call, client, signed):
+    """A webhook body above WEBHOOK_MAX_CONTENT_LENGTH is refused with 413 whether or not it is
+    signed, before the signature check reads it; nothing changes."""
+    call.start(program="passport", contact_type="call", language="en")
+    before = counts()
+    body = json.dumps(
+        {"call_id": call.call_id, "event": "keys", "digits": "5", "pad": "x" * 70_000}
+    )
+    headers = signed_headers(body.encode()) if signed else {}
+    response = client.post(
+        WEBHOOK, data=body, headers=headers | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"
+    assert counts() == before and answers() == {}
+    assert SeenSignature.query.count() == 1  # the start's only
+
+
 def test_signatures_are_forgotten_once_too_old_to_replay(call, client):
     _db.session.add(
         SeenSignature(scope="voice_webhook", digest="0" * 64, expires_at=utcnow() - timedelta(1))

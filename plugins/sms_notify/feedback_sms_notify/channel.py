@@ -129,6 +129,18 @@ class NotifyChannel(Channel):
             return DeliveryResult.sent(str(notification["id"]))
         return api.log_undelivered(self.log, "text not sent", invitation, result)
 
+    def sent_before(self, invitation_id: str) -> str | None:
+        """GC Notify keeps our reference (the invitation's id): the notification it accepted for
+        it, if any. Unreachable or refusing, it cannot tell: None (the invitation is sent again)."""
+        if self.dev_outbox:
+            return None
+        try:
+            found = self.client().get_all_notifications(reference=invitation_id)
+        except APIError:
+            return None
+        notifications = found.get("notifications") or []
+        return str(notifications[0]["id"]) if notifications else None
+
     def callback_authorised(self, header: str | None) -> bool:
         token = self.config["NOTIFY_CALLBACK_TOKEN"]
         if not token or not header:

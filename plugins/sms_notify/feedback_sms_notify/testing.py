@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,9 @@ class NotifyStandIn(HttpStandIn):
     #: Every accepted notification: the request's JSON and the text as rendered.
     notifications: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: Seconds to wait after accepting a notification before answering: with more than the
+    #: client's timeout, GC Notify has the text but the client never hears it.
+    answer_after: float = 0.0
 
     @property
     def api_key(self) -> str:
@@ -69,7 +73,23 @@ class NotifyStandIn(HttpStandIn):
         except TokenError:
             return False
 
+    def _list(self, request: Request) -> Response:
+        """GET /v2/notifications, filtered by `reference` as GC Notify filters it."""
+        reference = request.args.get("reference")
+        found = [
+            {"id": item["id"], "reference": item.get("reference"), "type": "sms"}
+            for item in self.notifications
+            if reference is None or item.get("reference") == reference
+        ]
+        return Response(
+            json.dumps({"notifications": found, "links": {}}), mimetype="application/json"
+        )
+
     def _handle(self, request: Request) -> Response:
+        if request.method == "GET" and request.path == "/v2/notifications":
+            if not self._authorised(request):
+                return self._error(403, "AuthError", "Invalid token: API key not found")
+            return self._list(request)
         if request.method != "POST" or request.path != "/v2/notifications/sms":
             return self._error(404, "NotFound", "The requested URL was not found on the server.")
         if not self._authorised(request):
@@ -91,6 +111,8 @@ class NotifyStandIn(HttpStandIn):
         body = PLACEHOLDER.sub(lambda m: str(personalisation[m.group(1)]), self.template)
         notification_id = str(uuid.uuid4())
         self.notifications.append({**data, "body": body, "id": notification_id})
+        if self.answer_after:
+            time.sleep(self.answer_after)
         answer = {
             "id": notification_id,
             "reference": data.get("reference"),

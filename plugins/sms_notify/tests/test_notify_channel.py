@@ -133,3 +133,23 @@ def test_callback_answers_notifys_health_check(app: Flask) -> None:
         headers={"Authorization": "Bearer notify-callback-token"},
     )
     assert (response.status_code, response.json) == (200, {"status": "ok"})
+
+
+def test_a_text_gc_notify_accepted_is_found_by_our_reference(
+    app_context, notify, channel_for, make_invitation
+):
+    """Before sending again an invitation whose worker died while sending, the core asks:
+    GC Notify keeps our reference, so a text it accepted is found and not sent twice."""
+    channel = channel_for()
+    invitation = make_invitation()
+    assert channel.sent_before(invitation.id) is None
+    result = channel.send(invitation)
+    assert channel.sent_before(invitation.id) == result.provider_ref
+    assert channel.sent_before("another-invitation") is None
+
+
+def test_an_unreachable_gc_notify_cannot_tell(app_context, channel_for):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert channel_for(NOTIFY_BASE_URL=f"http://127.0.0.1:{port}").sent_before("x") is None
