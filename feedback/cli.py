@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 
 from feedback.accounts import cli as accounts_cli
 from feedback.accounts.models import Role
+from feedback.consent import cli as consent_cli
 from feedback.devtools import cli as devtools_cli
 from feedback.distribution import cli as distribution_cli
 from feedback.extensions import db
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     distribution_cli.register_commands(app)
     questionnaires_cli.register_commands(app)
     sms_cli.register_commands(app)
+    consent_cli.register_commands(app)
     accounts_cli.register_commands(app)  # api-keys list|create|revoke, create-api-key
 
     @app.cli.command("create-user")

@@ -43,6 +43,21 @@ def _list(raw: str | None, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+#: The longest public address: it goes into texts that must fit one SMS segment in each
+#: language (the HELP reply with /privacy, the survey link with its 43-character token).
+MAX_PUBLIC_BASE_URL = 48
+
+
+def _public_base_url(env: dict[str, str]) -> str:
+    url = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    if len(url) > MAX_PUBLIC_BASE_URL:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be at most {MAX_PUBLIC_BASE_URL} characters ({len(url)} given): "
+            "it goes into text messages that must fit one segment"
+        )
+    return url
+
+
 def filesystem_broker_options(folder: Path) -> dict[str, Any]:
     """kombu's filesystem transport: messages are files in one shared folder."""
     queue = folder / "queue"
@@ -100,7 +115,7 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance / 'feedback.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_BASE_URL": _public_base_url(env),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "en"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "fr"],

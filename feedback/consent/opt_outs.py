@@ -1,9 +1,11 @@
 """Opt-outs and their scopes.
 
-An opt-out is recorded under a scope: a channel's medium ("sms", "voice"), else the channel's
-own name, or "all". It matches by the client's keyed reference and by the address used, so a
-client who texted STOP gets nothing more by any SMS provider. Stopping a live invitation goes
-through the invitation's lifecycle like every other change of its state.
+An opt-out is recorded under a scope: "all" (every channel: what STOP, the unsubscribe link and
+an administrator's request record unless the client chose otherwise), or a channel's medium
+("sms", "voice"), else the channel's own name (a client who asked to stop one way of being
+surveyed only). It matches by the client's keyed reference and by the address used, so a client
+who texted STOP gets nothing more by any channel. Stopping live invitations goes through the
+invitation's lifecycle like every other change of its state.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from feedback.invitations.models import Invitation
 
 #: The scope of an opt-out that stops every channel.
 EVERY_CHANNEL = "all"
+#: Invitations an opt-out stops: still to send, or sent and not yet answered.
+_LIVE = frozenset({lifecycle.S.SCHEDULED, *lifecycle.AWAITING_ANSWER})
 
 
 def opt_out_scope(channel_name: str) -> str:
@@ -57,10 +61,11 @@ def is_opted_out_now(invitation: Invitation) -> bool:
     return is_opted_out(invitation.channel, invitation.address_hash, invitation.client_hash)
 
 
-def opt_out(invitation: Invitation, source: str) -> None:
-    """Record an opt-out for the invitation's address and client; stop the invitation if live."""
+def opt_out(invitation: Invitation, source: str, *, every_channel: bool = True) -> None:
+    """Record an opt-out for the invitation's address and client, for every channel (or only
+    this one's medium); stop the client's live invitations it covers."""
     assert invitation.channel is not None
-    scope = opt_out_scope(invitation.channel)
+    scope = EVERY_CHANNEL if every_channel else opt_out_scope(invitation.channel)
     exists = db.session.scalar(
         select(OptOut.id).where(
             OptOut.channel == scope, OptOut.client_hash == invitation.client_hash
@@ -77,15 +82,58 @@ def opt_out(invitation: Invitation, source: str) -> None:
         )
     if lifecycle.S.OPTED_OUT in lifecycle.TRANSITIONS[invitation.status]:
         lifecycle.transition(invitation, lifecycle.S.OPTED_OUT, f"opt_out_{source}")
+    stop_live_invitations(
+        source,
+        client_hash=invitation.client_hash,
+        channels=None if every_channel else channels_of_scope(invitation.channel),
+    )
 
 
-def opt_out_address(
-    channel_name: str, addr_hash: str, client_hash: str | None, source: str
-) -> None:
-    """Record an opt-out for an address (a phone number that texted STOP, say)."""
+def stop_live_invitations(
+    source: str,
+    *,
+    client_hash: str | None = None,
+    address_hash: str | None = None,
+    channels: list[str] | None = None,
+) -> int:
+    """Stop (opted out) every invitation still to send or to answer of this client or address,
+    on `channels` (None: every channel). How many were stopped."""
+    who = [Invitation.client_hash == client_hash] if client_hash else []
+    if address_hash:
+        who.append(Invitation.address_hash == address_hash)
+    if not who:
+        return 0
+    query = select(Invitation.id).where(or_(*who), Invitation.status.in_(_LIVE))
+    if channels is not None:
+        query = query.where(Invitation.channel.in_(channels))
+    stopped = 0
+    for invitation_id in db.session.scalars(query).all():
+        invitation = lifecycle.locked(invitation_id)  # re-checked under the lock
+        if invitation is not None and invitation.status in _LIVE:
+            lifecycle.transition(invitation, lifecycle.S.OPTED_OUT, f"opt_out_{source}")
+            stopped += 1
+    return stopped
+
+
+def opt_out_client(client_hash: str, source: str, channel: str | None = None) -> int:
+    """An administrator records a client's request (by their keyed reference): no more surveys
+    by any channel (or by `channel`'s medium only); their live invitations stop. How many."""
+    scope = EVERY_CHANNEL if channel is None else opt_out_scope(channel)
+    exists = db.session.scalar(
+        select(OptOut.id).where(OptOut.channel == scope, OptOut.client_hash == client_hash)
+    )
+    if exists is None:
+        db.session.add(OptOut(channel=scope, client_hash=client_hash, source=source))
+    channels = None if channel is None else channels_of_scope(channel)
+    return stop_live_invitations(source, client_hash=client_hash, channels=channels)
+
+
+def opt_out_address(addr_hash: str, client_hash: str | None, source: str) -> None:
+    """Record an opt-out for an address (a phone number that texted STOP, say) and its client,
+    for every channel."""
     db.session.add(
         OptOut(
-            channel=opt_out_scope(channel_name),
+            channel=EVERY_CHANNEL,
             address_hash=addr_hash,
             client_hash=client_hash,
             source=source,
@@ -94,12 +142,11 @@ def opt_out_address(
 
 
 def opt_in_address(channel_name: str, addr_hash: str) -> int:
-    """Lift the opt-outs of an address for this channel's medium; returns how many."""
+    """Lift the opt-outs of an address (START): those for every channel and those for this
+    channel's medium; returns how many."""
+    scopes = [EVERY_CHANNEL, opt_out_scope(channel_name), *channels_of_scope(channel_name)]
     rows = db.session.scalars(
-        select(OptOut).where(
-            OptOut.address_hash == addr_hash,
-            OptOut.channel.in_([opt_out_scope(channel_name), *channels_of_scope(channel_name)]),
-        )
+        select(OptOut).where(OptOut.address_hash == addr_hash, OptOut.channel.in_(scopes))
     ).all()
     for row in rows:
         db.session.delete(row)

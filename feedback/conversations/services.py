@@ -25,8 +25,8 @@ from feedback.consent.opt_outs import (
     channels_of_scope,
     is_opted_out,
     opt_in_address,
-    opt_out,
     opt_out_address,
+    stop_live_invitations,
 )
 from feedback.contacts.validation import normalise_phone
 from feedback.conversations import texts, turns
@@ -86,20 +86,11 @@ def _live_invitation(channel_name: str, addr_hash: str) -> Invitation | None:
     return invitation
 
 
-def _stop(channel_name: str, addr_hash: str, latest: Invitation | None) -> None:
-    opt_out_address(channel_name, addr_hash, latest.client_hash if latest else None, KEYWORD_SOURCE)
-    live = db.session.scalars(
-        select(Invitation.id).where(
-            Invitation.channel.in_(channels_of_scope(channel_name)),
-            Invitation.address_hash == addr_hash,
-            Invitation.status.in_([S.SCHEDULED, *AWAITING_ANSWER]),
-        )
-    ).all()
-    for invitation_id in live:
-        invitation = lifecycle.locked(invitation_id)
-        assert invitation is not None
-        if invitation.status in (S.SCHEDULED, *AWAITING_ANSWER):
-            opt_out(invitation, KEYWORD_SOURCE)
+def _stop(addr_hash: str, latest: Invitation | None) -> None:
+    """STOP: no more surveys for this number and its client, by any channel."""
+    client = latest.client_hash if latest else None
+    opt_out_address(addr_hash, client, KEYWORD_SOURCE)
+    stop_live_invitations(KEYWORD_SOURCE, client_hash=client, address_hash=addr_hash)
 
 
 def _keyword_reply(
@@ -111,7 +102,7 @@ def _keyword_reply(
     if match.keyword is Keyword.STOP:
         if opted_out:
             return []
-        _stop(channel_name, addr_hash, latest)
+        _stop(addr_hash, latest)
         return [texts.opted_out(language)]
     if match.keyword is Keyword.START:
         opt_in_address(channel_name, addr_hash)

@@ -134,7 +134,7 @@ def opted_out(lang: str | None) -> str:
     return _in_language(
         lang,
         lambda _lang: _(
-            "You will no longer receive survey texts from us. Reply START to receive them again."
+            "You will no longer receive our feedback surveys. Reply START to receive them again."
         ),
     )
 
@@ -146,19 +146,22 @@ def opted_in(lang: str | None) -> str:
 
 
 def help_text(lang: str | None, program: Mapping[str, str] | None) -> str:
-    """Who is writing and how to stop."""
+    """Who is writing and how to stop, in one segment per language (PUBLIC_BASE_URL is at most
+    MAX_PUBLIC_BASE_URL characters, see feedback.config)."""
     url = f"{current_app.config['PUBLIC_BASE_URL']}/privacy"
 
     def write(each: str) -> str:
-        if program:
-            return _(
-                "%(program)s client feedback survey. Reply STOP to opt out. "
-                "More information: %(url)s",
-                program=pick(program, each),
-                url=url,
-            )
-        return _(
+        plain = _(
             "Client feedback survey. Reply STOP to opt out. More information: %(url)s", url=url
         )
+        if not program:
+            return plain
+        named = _(
+            "%(program)s client feedback survey. Reply STOP to opt out. More information: %(url)s",
+            program=pick(program, each),
+            url=url,
+        )
+        # One segment: without the program's name when a long name would make it two.
+        return named if count_segments(named).segments == 1 else plain
 
     return _in_language(lang, write)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, RadioField, SelectChoice
+from wtforms.validators import InputRequired
 
 from feedback.questionnaires import kinds
 from feedback.questionnaires.kinds.base import FormContext, QuestionKind
@@ -63,5 +65,26 @@ def survey_form(questions: Sequence[Question], language: str) -> SurveyForm:
     return form_class()
 
 
+#: The unsubscribe page's choices: every channel (the default), or only this way of being asked.
+EVERY_CHANNEL, THIS_CHANNEL = "all", "channel"
+
+
+def only_this_way(medium: str) -> str:
+    """The unsubscribe page's second choice, named after the way this survey came."""
+    labels = {
+        "email": _l("Only surveys sent by email"),
+        "sms": _l("Only surveys sent by text message"),
+        "voice": _l("Only surveys by automated phone call"),
+    }
+    return str(labels.get(medium, _l("Only surveys sent the same way as this one")))
+
+
 class UnsubscribeForm(FlaskForm):
-    """No fields: the POST itself, with its CSRF token, is the confirmation."""
+    """Which surveys to stop; the POST itself, with its CSRF token, is the confirmation."""
+
+    scope = RadioField(
+        _l("Which surveys do you want to stop?"),
+        choices=[SelectChoice(EVERY_CHANNEL, _l("All feedback surveys, however they are sent"))],
+        default=EVERY_CHANNEL,
+        validators=[InputRequired(_l("Select which surveys to stop."))],
+    )

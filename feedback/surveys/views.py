@@ -17,15 +17,16 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
+from wtforms import SelectChoice
 
 from feedback.consent.codes import invitation_for_unsubscribe_code
-from feedback.consent.opt_outs import is_opted_out_now, opt_out
+from feedback.consent.opt_outs import is_opted_out_now, opt_out, opt_out_scope
 from feedback.extensions import csrf, db
 from feedback.i18n import SUPPORTED as LANGUAGES
 from feedback.i18n import current_locale
 from feedback.invitations.models import Invitation
 from feedback.surveys import session as survey_session
-from feedback.surveys.forms import UnsubscribeForm, survey_form
+from feedback.surveys.forms import THIS_CHANNEL, UnsubscribeForm, only_this_way, survey_form
 from feedback.surveys.services import (
     SurveyState,
     invitation_for_token,
@@ -181,14 +182,22 @@ def unsubscribe(code: str) -> ResponseReturnValue:
             status=404,
         )
     _use_language_of(invitation)
+    assert invitation.channel is not None
+    medium = opt_out_scope(invitation.channel)
     form = UnsubscribeForm()
+    form.scope.choices = [*form.scope.choices, SelectChoice(THIS_CHANNEL, only_this_way(medium))]
     one_click = request.method == "POST" and request.form.to_dict(flat=False) == ONE_CLICK_BODY
+    every_channel = one_click or form.scope.data != THIS_CHANNEL
     if one_click or form.validate_on_submit():
-        opt_out(invitation, "one_click" if one_click else "web")
+        opt_out(invitation, "one_click" if one_click else "web", every_channel=every_channel)
         db.session.commit()
+        return render_template(
+            "survey/unsubscribed.html", medium=medium, every_channel=every_channel
+        )
     if is_opted_out_now(invitation):
-        return render_template("survey/unsubscribed.html", channel=invitation.channel)
-    session_lost = request.method == "POST"
+        return render_template("survey/unsubscribed.html", medium=medium, every_channel=False)
+    session_lost = request.method == "POST" and bool(form.csrf_token.errors)
+    status = 400 if request.method == "POST" else 200
     return render_template(
-        "survey/unsubscribe.html", form=form, channel=invitation.channel, session_lost=session_lost
-    ), (400 if session_lost else 200)
+        "survey/unsubscribe.html", form=form, medium=medium, session_lost=session_lost
+    ), status

@@ -182,22 +182,23 @@ def test_start_from_a_number_not_opted_out_is_an_ordinary_reply(sms, db):
     assert count(OptOut) == 0
 
 
-def test_stop_mid_survey_opts_the_number_out_of_every_sms_channel(sms, app, db):
+def test_stop_mid_survey_opts_the_client_out_of_every_channel(sms, app, db):
     sms_setup("sms_fake")
     invitation = sent_invitation(db)
     receive_text("sms_fake", PHONE, "4")
 
     assert receive_text("sms_fake", PHONE, "STOP") == [
-        "You will no longer receive survey texts from us. Reply START to receive them again."
+        "You will no longer receive our feedback surveys. Reply START to receive them again."
     ]
     db.session.refresh(invitation)
     assert invitation.status is S.OPTED_OUT and invitation.phone is None
     [opt_out] = OptOut.query.all()
     assert (opt_out.channel, opt_out.address_hash, opt_out.source) == (
-        "sms",
+        "all",
         address_hash(PHONE),
         "sms_keyword",
     )
+    assert opt_out.client_hash == invitation.client_hash
     assert answers_of(invitation) == {"overall": 4}  # the partial response stays
 
     # One confirmation only; nothing else is ever answered, HELP included.
@@ -211,6 +212,11 @@ def test_stop_mid_survey_opts_the_number_out_of_every_sms_channel(sms, app, db):
     db.session.commit()
     other = invite(sms_event(2, phone=PHONE))
     assert (other.status, other.reason) == (S.SKIPPED, "opted_out")
+    # Nor by email: STOP stops every channel for the client.
+    rule.channel = "email"
+    db.session.commit()
+    by_email = invite(sms_event(3, phone=None, email="client@example.org", reference="client-1"))
+    assert (by_email.status, by_email.reason) == (S.SKIPPED, "opted_out")
 
 
 def test_start_lifts_the_opt_out(sms, db):

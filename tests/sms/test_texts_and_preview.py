@@ -159,3 +159,39 @@ def test_the_sms_wording_is_what_the_client_receives(db, twilio_standin):
     invite(sms_event(program="citizenship"))
     dispatch()
     assert "(1/1) Happy with the wait?" in twilio_standin.messages[0]["Body"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_keyword_reply_fits_one_segment_with_the_longest_public_url(app, language):
+    """STOP, START and HELP answers, in each language, with PUBLIC_BASE_URL as long as the
+    configuration allows and a program name as long as a program's may be."""
+    from feedback.config import MAX_PUBLIC_BASE_URL
+    from feedback.conversations import texts
+
+    longest = "https://" + "x" * (MAX_PUBLIC_BASE_URL - len("https://.gc.ca")) + ".gc.ca"
+    assert len(longest) == MAX_PUBLIC_BASE_URL
+    names = [
+        {"en": "Passport services", "fr": "Services de passeport"},
+        {"en": "x" * 200, "fr": "é" * 200},
+        None,
+    ]
+    original = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = longest
+    try:
+        with app.test_request_context():
+            replies = [texts.opted_out(language), texts.opted_in(language)]
+            replies += [texts.help_text(language, name) for name in names]
+    finally:
+        app.config["PUBLIC_BASE_URL"] = original
+    for reply in replies:
+        count = count_segments(reply)
+        assert count.segments == 1, (reply, count)
+    named = replies[2]  # the program's usual name fits with the longest address
+    assert longest in named and ("Passport services" in named or "Services de passeport" in named)
+
+
+def test_a_public_url_too_long_for_one_segment_is_refused_at_start():
+    from feedback.config import MAX_PUBLIC_BASE_URL, ConfigError, from_environment
+
+    with pytest.raises(ConfigError, match=f"at most {MAX_PUBLIC_BASE_URL} characters"):
+        from_environment("/tmp", {"PUBLIC_BASE_URL": "https://" + "x" * MAX_PUBLIC_BASE_URL})

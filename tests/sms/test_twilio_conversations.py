@@ -101,7 +101,7 @@ def test_invalid_replies_get_one_reprompt_then_the_survey_moves_on(client, app, 
 def test_stop_mid_survey(client, app, invited, twilio_standin):
     text(client, app, PHONE, "4")
     assert text(client, app, PHONE, "Stop") == [
-        "You will no longer receive survey texts from us. Reply START to receive them again."
+        "You will no longer receive our feedback surveys. Reply START to receive them again."
     ]
     assert _db.session.get(Invitation, invited.id).status is S.OPTED_OUT
     assert answers(invited) == {"overall": 4}

@@ -36,7 +36,10 @@ def test_get_asks_for_confirmation_and_changes_nothing(client, db, invitation):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<form method="post"' in html and 'name="csrf_token"' in html
-    assert "This applies to surveys sent by email." in html
+    # Every channel, checked, or only this way of being asked.
+    assert "All feedback surveys, however they are sent" in html
+    assert 'value="all" checked' in html or 'checked id="scope-0"' in html or "checked" in html
+    assert "Only surveys sent by email" in html
     assert _opt_outs(db) == []
     invitation = _reloaded(db, invitation)
     assert invitation.status is InvitationStatus.SENT
@@ -47,12 +50,13 @@ def test_confirming_opts_out_once_however_often_it_is_posted(client, db, invitat
     url = _url(invitation)
     token = csrf_token(client.get(url).get_data(as_text=True))
     for _ in range(2):
-        page = client.post(url, data={"csrf_token": token})
+        page = client.post(url, data={"csrf_token": token, "scope": "all"})
         assert page.status_code == 200
         assert "You are unsubscribed" in page.get_data(as_text=True)
+        assert "by email, text message or phone" in page.get_data(as_text=True)
     opt_outs = _opt_outs(db)
     assert len(opt_outs) == 1
-    assert opt_outs[0].source == "web" and opt_outs[0].channel == "email"
+    assert opt_outs[0].source == "web" and opt_outs[0].channel == "all"
     assert opt_outs[0].client_hash == invitation.client_hash
     invitation = _reloaded(db, invitation)
     assert invitation.status is InvitationStatus.OPTED_OUT
@@ -61,6 +65,24 @@ def test_confirming_opts_out_once_however_often_it_is_posted(client, db, invitat
     later = client.get(url).get_data(as_text=True)
     assert "You are unsubscribed" in later and "<form" not in later
     assert client.get(f"/s/{TOKEN}").status_code == 410
+
+
+def test_a_client_may_stop_only_this_way_of_being_asked(client, db, invitation):
+    url = _url(invitation)
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    page = client.post(url, data={"csrf_token": token, "scope": "channel"})
+    assert "This applies to surveys sent by email." in page.get_data(as_text=True)
+    [opt_out] = _opt_outs(db)
+    assert (opt_out.channel, opt_out.client_hash) == ("email", invitation.client_hash)
+
+
+def test_a_choice_is_needed_and_its_error_is_tied_to_it(client, db, invitation):
+    url = _url(invitation)
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    page = client.post(url, data={"csrf_token": token, "scope": "everything"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'aria-describedby="scope-error"' in html
+    assert _opt_outs(db) == []
 
 
 def test_post_without_csrf_token_is_refused(client, db, invitation):
