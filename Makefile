@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FEEDBACK_ENV ?= development
 
-.PHONY: run test install lint translations clean fuzz
+.PHONY: run test install lint translations clean fuzz bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install
 fuzz: $(STAMP)
 	FEEDBACK_FUZZ_EXAMPLES=5000 TEST_DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/api/test_schemathesis.py tests/contacts/test_ingest_properties.py tests/api/test_hostile_input.py
+
+# Benchmarks, each beside its limit in the same run (results: docs/benchmarks.md).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/webhook_under_ingest.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

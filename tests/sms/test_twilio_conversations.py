@@ -127,8 +127,8 @@ def test_help(client, app, invited):
 def test_a_french_keyword_is_answered_in_french(client, app, invited):
     [reply] = text(client, app, PHONE, "AIDE")
     assert reply == (
-        "Sondage sur la satisfaction de la clientèle de Services de passeport. Répondez ARRET "
-        "pour vous désabonner. Renseignements : http://survey.test/privacy"
+        "Sondage de satisfaction de Services de passeport. Répondez ARRET pour vous désabonner. "
+        "Info : http://survey.test/privacy"
     )
 
 
