@@ -84,8 +84,8 @@ def main() -> int:
     _feedback(env, "db", "upgrade")
     credentials = _feedback(env, "seed-demo", "--contacts", "1")
     key = next(line.split(": ", 1)[1] for line in credentials.splitlines() if "API key" in line)
-    _feedback(env, "add-rule", "--program", "passport", "--questionnaire", "after-contact",
-              "--contact-type", "ivr", "--channel", "voice_webhook", "--mode", "conversation")  # fmt: skip
+    rule = ["--program", "passport", "--questionnaire", "after-contact", "--contact-type", "ivr"]
+    _feedback(env, "add-rule", *rule, "--channel", "voice_webhook", "--mode", "conversation")
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:feedback.gunicorn_conf", "feedback.wsgi:app"],
         env=env,
@@ -113,7 +113,10 @@ def main() -> int:
                         "contact_type": "call",
                         "occurred_at": datetime.now(UTC).isoformat(),
                         "language": "en",
-                        "client": {"reference": f"r-{client}-{n}-{i}", "email": f"c{i}@example.org"},
+                        "client": {
+                            "reference": f"r-{client}-{n}-{i}",
+                            "email": f"c{i}@example.org",
+                        },
                     }
                     for i in range(BATCH)
                 ]

@@ -12,6 +12,7 @@ from feedback.consent import cli as consent_cli
 from feedback.devtools import cli as devtools_cli
 from feedback.distribution import cli as distribution_cli
 from feedback.extensions import db
+from feedback.privacy import cli as privacy_cli
 from feedback.questionnaires import cli as questionnaires_cli
 from feedback.reporting import cli as reporting_cli
 from feedback.sms import cli as sms_cli
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
     questionnaires_cli.register_commands(app)
     sms_cli.register_commands(app)
     consent_cli.register_commands(app)
+    privacy_cli.register_commands(app)  # privacy export|erase|rotate-keys
     accounts_cli.register_commands(app)  # api-keys list|create|revoke, create-api-key
 
     @app.cli.command("create-user")

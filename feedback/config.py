@@ -6,6 +6,8 @@ server: SQLite in the instance folder and kombu's filesystem transport as the br
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -81,6 +83,44 @@ def _rate_limit_storage(feedback_env: str, broker_url: str) -> str:
     return "memory://"
 
 
+def derived_data_key(secret: str) -> str:
+    """The data key of development and testing, derived from SECRET_KEY (never in production:
+    DATA_ENCRYPTION_KEYS is required there)."""
+    digest = hashlib.sha256(f"data-encryption:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def data_encryption_keys(env: dict[str, str], feedback_env: str, secret: str) -> list[str]:
+    """Fernet keys for contact details at rest: the first encrypts, every one decrypts.
+
+    Rotation: put a new key first, run `feedback privacy rotate-keys`, then drop the old one.
+    Locally (development, testing) none is needed: see :func:`derived_data_key`.
+    """
+    keys = _list(env.get("DATA_ENCRYPTION_KEYS"), [])
+    if not keys:
+        if not is_local(feedback_env):
+            raise ConfigError(
+                "DATA_ENCRYPTION_KEYS must be set when FEEDBACK_ENV is not development or "
+                "testing: one or more Fernet keys, comma-separated, the first encrypts; make one "
+                'with python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            )
+        # Derived from the app's SECRET_KEY when used (feedback.db_types.data_cipher), so that
+        # a SECRET_KEY given after this (tests, a worker of the same app) gives the same key.
+        return []
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ConfigError(
+                f"DATA_ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(32 bytes in URL-safe base64, 44 characters)"
+            )
+    return keys
+
+
 def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -112,6 +152,15 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SECRET_KEY": secret,
         # Client references are stored as HMAC-SHA256 under this key (defaults to SECRET_KEY).
         "CLIENT_HASH_KEY": env.get("CLIENT_HASH_KEY") or secret,
+        # Contact details (invitations.email, .phone) are encrypted with these (docs/privacy.md).
+        "DATA_ENCRYPTION_KEYS": data_encryption_keys(env, feedback_env, secret),
+        # Response-level data older than this is deleted; the daily facts are kept.
+        "RETENTION_DAYS": _int(env, "RETENTION_DAYS", 730),
+        "RETENTION_BATCH_SIZE": _int(env, "RETENTION_BATCH_SIZE", 5000),
+        # Shown on the privacy notice: the authority to collect, and whom to ask for access.
+        "PRIVACY_AUTHORITY_EN": env.get("PRIVACY_AUTHORITY_EN") or "",
+        "PRIVACY_AUTHORITY_FR": env.get("PRIVACY_AUTHORITY_FR") or "",
+        "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT") or "",
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
         or f"sqlite:///{instance / 'feedback.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -185,6 +234,10 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
                 "expire-invitations": {
                     "task": "feedback.invitations.tasks.expire_invitations",
                     "schedule": 300.0,
+                },
+                "apply-retention": {
+                    "task": "feedback.privacy.tasks.apply_retention",
+                    "schedule": 3600.0,
                 },
                 "refresh-rollups": {
                     "task": "feedback.reporting.tasks.refresh_rollups",

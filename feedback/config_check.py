@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feedback.config import DEV_SECRET, ConfigError, from_environment, is_local
+from feedback.config import (
+    DEV_SECRET,
+    ConfigError,
+    data_encryption_keys,
+    from_environment,
+    is_local,
+)
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 #: Seconds to wait for the database or the broker before calling it unreachable.
@@ -50,6 +56,10 @@ def check_configuration(
     feedback_env = env.get("FEEDBACK_ENV", "development")
     production = not is_local(feedback_env)
     findings = list(_environment(feedback_env))
+    findings += _data_keys(env, feedback_env)
+    if any(f.subject == "DATA_ENCRYPTION_KEYS" and f.level == FAIL for f in findings):
+        # Said once above; a stand-in lets every other problem be reported at once.
+        env["DATA_ENCRYPTION_KEYS"] = "A" * 43 + "="
     try:
         config = from_environment(instance_path, env)
     except ConfigError as exc:
@@ -84,6 +94,18 @@ def _environment(feedback_env: str) -> Iterator[Finding]:
         )
     else:
         yield Finding(OK, "FEEDBACK_ENV", "production")
+
+
+def _data_keys(env: Mapping[str, str], feedback_env: str) -> Iterator[Finding]:
+    try:
+        keys = data_encryption_keys(dict(env), feedback_env, "stand-in")
+    except ConfigError as exc:
+        yield Finding(FAIL, "DATA_ENCRYPTION_KEYS", str(exc))
+        return
+    if is_local(feedback_env) and not env.get("DATA_ENCRYPTION_KEYS"):
+        yield Finding(OK, "DATA_ENCRYPTION_KEYS", "derived from SECRET_KEY (outside production)")
+    else:
+        yield Finding(OK, "DATA_ENCRYPTION_KEYS", f"{len(keys)} key(s); the first encrypts")
 
 
 def _secrets(config: Mapping[str, Any], production: bool) -> Iterator[Finding]:

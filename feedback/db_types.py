@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator
+from cryptography.fernet import Fernet, MultiFernet
+from flask import current_app
+from sqlalchemy import DateTime, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
+
+from feedback.config import derived_data_key
 
 
 def utcnow() -> datetime:
@@ -38,3 +43,38 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=4)
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def data_cipher() -> MultiFernet:
+    """The app's MultiFernet (DATA_ENCRYPTION_KEYS): the first key encrypts, all decrypt.
+    Without keys (allowed in development and testing only) one derived from SECRET_KEY."""
+    keys = current_app.config.get("DATA_ENCRYPTION_KEYS") or [
+        derived_data_key(current_app.config["SECRET_KEY"])
+    ]
+    return _cipher(tuple(keys))
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the app's data keys (Fernet: AES-128-CBC + HMAC-SHA256).
+
+    The stored value is random for each write, so it cannot be searched or compared in SQL:
+    only keyed hashes (client_hash, address_hash) are looked up.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return data_cipher().encrypt(str(value).encode()).decode()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return data_cipher().decrypt(value.encode()).decode()

@@ -80,6 +80,7 @@ def service_env(tmp_path: Path) -> dict[str, str]:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "FEEDBACK_ENV": "production",
         "SECRET_KEY": "packaging-test-" + "s" * 32,
+        "DATA_ENCRYPTION_KEYS": "A" * 43 + "=",
         "PUBLIC_BASE_URL": "https://feedback.example.ca",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.db'}",
         "CELERY_BROKER_URL": "filesystem://",

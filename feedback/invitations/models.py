@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback.db_types import UTCDateTime, new_id, utcnow
+from feedback.db_types import EncryptedText, UTCDateTime, new_id, utcnow
 from feedback.extensions import db
 
 
@@ -75,8 +75,9 @@ class Invitation(db.Model):
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
     # Keyed hash of the address used (email or phone): survives purging, for opt-outs.
     address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    email: Mapped[str | None] = mapped_column(String(320))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted at rest (DATA_ENCRYPTION_KEYS), and purged when no longer needed (lifecycle).
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
     timezone: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[InvitationStatus] = mapped_column(
         _status_type, default=InvitationStatus.SCHEDULED

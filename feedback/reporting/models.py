@@ -48,6 +48,16 @@ class FactAnswerDaily(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FactSeal(db.Model):
+    """The days whose facts are final: the retention job rolled them up, then deleted the rows
+    they count, so no refresh may recompute them (one row)."""
+
+    __tablename__ = "fact_seals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed_through: Mapped[date] = mapped_column(Date)
+
+
 class ReportStatus(enum.StrEnum):
     REQUESTED = "requested"
     GENERATING = "generating"

@@ -18,7 +18,7 @@ from feedback.contacts.models import ContactEvent
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.invitations.models import Invitation
-from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
+from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily, FactSeal
 from feedback.reporting.sql import utc_day
 from feedback.responses.models import Answer, Response
 
@@ -108,6 +108,12 @@ def refresh(day_from: date, day_to: date) -> RefreshResult:
     """
     if day_from > day_to:
         raise ValueError("day_from is after day_to")
+    sealed = sealed_through()
+    if sealed is not None and day_from <= sealed:
+        # Their rows may be gone (retention): their facts are final.
+        day_from = sealed + timedelta(days=1)
+        if day_from > day_to:
+            return RefreshResult(day_from, day_to, 0, 0)
     start, end = _start_of(day_from), _start_of(day_to + timedelta(days=1))
     _serialise_refreshes()
     for fact in (FactInvitationDaily, FactAnswerDaily):
@@ -158,6 +164,40 @@ def refresh(day_from: date, day_to: date) -> RefreshResult:
         },
     )
     return result
+
+
+def sealed_through() -> date | None:
+    """The last day whose facts are final (see :func:`seal_through`), if any."""
+    return db.session.scalar(select(FactSeal.sealed_through).where(FactSeal.id == 1))
+
+
+def seal_through(day: date) -> None:
+    """Refresh the days not yet sealed up to `day`, then mark them final: from now on no
+    refresh recomputes them, so the rows they count may be deleted (retention)."""
+    sealed = sealed_through()
+    if sealed is not None and sealed >= day:
+        return
+    first = db.session.scalar(
+        select(func.min(utc_day(Invitation.sent_at))).where(Invitation.sent_at.is_not(None))
+    )
+    first_answer = db.session.scalar(select(func.min(utc_day(Answer.answered_at))))
+    starts = [d for d in (first, first_answer) if d is not None]
+    if sealed is not None:
+        starts = [max([*starts, sealed + timedelta(days=1)])]
+    if starts:
+        # SQLite gives the day as text.
+        begin = min(date.fromisoformat(str(d)) for d in starts)
+        while begin <= day:
+            # A month at a time keeps each GROUP BY small.
+            last = min(day, begin + timedelta(days=30))
+            refresh(begin, last)
+            begin = last + timedelta(days=1)
+    row = db.session.get(FactSeal, 1)
+    if row is None:
+        db.session.add(FactSeal(id=1, sealed_through=day))
+    else:
+        row.sealed_through = day
+    db.session.flush()
 
 
 def days_touched_since(since: datetime) -> set[date]:

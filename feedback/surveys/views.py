@@ -13,7 +13,16 @@ in the URL is what authorises it.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -168,7 +177,18 @@ def done() -> ResponseReturnValue:
 
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
-    return render_template("survey/privacy.html")
+    # The department's own wording when it sets one (PRIVACY_AUTHORITY_EN/_FR, PRIVACY_CONTACT).
+    config = current_app.config
+    authority = config.get(f"PRIVACY_AUTHORITY_{current_locale().upper()}") or _(
+        "We collect it under the authority of the Department's enabling legislation, and it is "
+        "protected under the Privacy Act."
+    )
+    return render_template(
+        "survey/privacy.html",
+        authority=authority,
+        contact=config.get("PRIVACY_CONTACT") or _("the Department's privacy coordinator"),
+        retention_days=config["RETENTION_DAYS"],
+    )
 
 
 @bp.route("/u/<code>", methods=["GET", "POST"])

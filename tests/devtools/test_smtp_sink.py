@@ -86,6 +86,7 @@ def test_smtp_sink_refuses_production(tmp_path: Path) -> None:
         **os.environ,
         "FEEDBACK_ENV": "production",
         "SECRET_KEY": "x",
+        "DATA_ENCRYPTION_KEYS": "A" * 43 + "=",
         "OUTBOX_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",
         "BROKER_FOLDER": str(tmp_path / "broker"),

@@ -94,13 +94,19 @@ def test_session_cookie_is_httponly_and_samesite(client, db):
 def test_cookies_are_secure_outside_development():
     from feedback.config import from_environment
 
-    config = from_environment("/tmp/x", {"FEEDBACK_ENV": "production", "SECRET_KEY": "s"})
+    key = {"DATA_ENCRYPTION_KEYS": "A" * 43 + "="}
+    config = from_environment("/tmp/x", {"FEEDBACK_ENV": "production", "SECRET_KEY": "s", **key})
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"  # no Redis broker given
     redis = from_environment(
         "/tmp/x",
-        {"FEEDBACK_ENV": "production", "SECRET_KEY": "s", "CELERY_BROKER_URL": "redis://r:6379/0"},
+        {
+            "FEEDBACK_ENV": "production",
+            "SECRET_KEY": "s",
+            "CELERY_BROKER_URL": "redis://r:6379/0",
+            **key,
+        },
     )
     assert redis["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
     local = from_environment("/tmp/x", {"CELERY_BROKER_URL": "redis://r:6379/0"})
