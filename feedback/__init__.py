@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     app.jinja_env.globals["other_language"] = i18n.other_language
     app.jinja_env.globals["get_locale"] = i18n.current_locale
+    from feedback.governance.permissions import can
+
+    app.jinja_env.globals["can"] = can
     celery_init_app(app)
 
     from feedback import models  # noqa: F401  (registers every table on db.metadata)
@@ -71,6 +74,7 @@ def _ensure_folders(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from feedback.accounts.views import bp as accounts_bp
     from feedback.api.views import bp as api_bp
+    from feedback.consent.views import bp as consent_bp
     from feedback.errors import register_error_handlers
     from feedback.reporting.views import bp as reporting_bp
     from feedback.surveys.views import bp as surveys_bp
@@ -79,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(reporting_bp)
+    app.register_blueprint(consent_bp)
     if app.config.get("OUTBOX_DIR") and is_local(app.config["FEEDBACK_ENV"]):
         from feedback.devtools.views import bp as devtools_bp
 
