@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FEEDBACK_ENV ?= development
 
-.PHONY: run test install lint translations clean fuzz bench
+.PHONY: run test install lint translations clean fuzz bench bench-ingest bench-dispatch \
+	bench-survey bench-webhook bench-profile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,9 +48,31 @@ fuzz: $(STAMP)
 	FEEDBACK_FUZZ_EXAMPLES=5000 TEST_DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/api/test_schemathesis.py tests/contacts/test_ingest_properties.py tests/api/test_hostile_input.py
 
-# Benchmarks, each beside its limit in the same run (results: docs/benchmarks.md).
+# Benchmarks, each beside its limit in the same run (results: docs/benchmarks.md). `make bench`:
+# ingest, dispatch and the survey page on PostgreSQL + Redis, then on SQLite + the filesystem
+# broker (the tables go into docs/benchmarks.md), then the webhook under ingest.
+# BENCH_QUICK=1: short runs; BENCH_PROFILE=1: py-spy flame graphs into docs/profiles/.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py; status=$$?; \
+	  $(BIN)/python benchmarks/webhook_under_ingest.py && exit $$status
+
+bench-ingest: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+bench-dispatch: $(STAMP)
+	$(BIN)/python benchmarks/dispatch.py
+
+bench-survey: $(STAMP)
+	$(BIN)/python benchmarks/survey_page.py
+
+bench-webhook: $(STAMP)
 	$(BIN)/python benchmarks/webhook_under_ingest.py
+
+# The profiler is not a dependency of the app: installed here, when asked for.
+bench-profile: $(STAMP)
+	$(BIN)/pip install -q py-spy
+	BENCH_PROFILE=1 $(BIN)/python benchmarks/ingest.py
+	BENCH_PROFILE=1 $(BIN)/python benchmarks/survey_page.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,132 @@
+"""Ingest through the API beside bare `executemany` of the same rows, in the same run.
+
+Set-up (scratch database `feedback_bench_ingest`, PostgreSQL when it answers, else SQLite;
+BENCH_SQLITE=1 forces SQLite): `feedback db upgrade`, `feedback seed-demo` (program, questionnaire,
+API key) and `feedback add-rule` (contact type `bench`, at once, no-op channel), then the
+documented web command `gunicorn -c python:feedback.gunicorn_conf feedback.wsgi:app`.
+
+Each run: two client threads on keep-alive connections post batches of 1,000 distinct events
+(bodies built before the clock starts) to POST /api/v1/contacts: events/s. Then its limit: the
+rows those requests stored in contact_events, read back and inserted by SQLAlchemy Core
+`executemany` (one INSERT, one transaction) into an empty copy of the table with its indexes:
+rows/s. Targets: >= 5,000 events/s, and >= 25 % of the executemany rate.
+Run: `make bench-ingest` (BENCH_QUICK=1 for a short run; BENCH_INGEST_BATCHES=N).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import harness
+from sqlalchemy import MetaData, Table, create_engine, text
+from sqlalchemy.engine import Engine
+
+PORT = 8792
+BATCH = 1000
+CLIENTS = 2
+BATCHES = int(os.environ.get("BENCH_INGEST_BATCHES", "2" if harness.QUICK else "20"))
+TARGET_RATE = 5000.0
+TARGET_SHARE = 0.25
+COPY = "bench_contact_events_copy"
+
+
+def ingest_rate(key: str, run: int) -> tuple[int, float]:
+    """Events accepted through the API by CLIENTS threads, and the seconds it took."""
+    bodies = harness.event_bodies(f"r{run}", CLIENTS, BATCHES, BATCH)
+    return harness.post_events(PORT, key, bodies)
+
+
+def make_copy_table(engine: Engine) -> None:
+    """An empty copy of contact_events with its indexes and constraints (no foreign keys)."""
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {COPY}"))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"CREATE TABLE {COPY} (LIKE contact_events INCLUDING ALL)"))
+            return
+        statements = conn.execute(
+            text(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'contact_events' "
+                "AND sql IS NOT NULL ORDER BY type DESC"  # the table, then its indexes
+            )
+        ).scalars()
+        for statement in statements:
+            conn.execute(text(statement.replace("contact_events", COPY)))
+
+
+def executemany_rate(engine: Engine, run: int) -> tuple[int, float]:
+    """The run's stored rows inserted again by one Core executemany into the empty copy."""
+    metadata = MetaData()
+    events = Table("contact_events", metadata, autoload_with=engine)
+    copy = Table(COPY, metadata, autoload_with=engine)
+    with engine.begin() as conn:
+        conn.execute(copy.delete())
+    with engine.connect() as conn:
+        rows = [
+            dict(row._mapping)
+            for row in conn.execute(
+                events.select().where(
+                    events.c.source == "bench", events.c.external_id.like(f"r{run}-%")
+                )
+            )
+        ]
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(copy.insert(), rows)
+    return len(rows), time.perf_counter() - start
+
+
+def main() -> int:
+    with harness.backend("feedback_bench_ingest") as backend:
+        env = harness.environment(backend, PORT)
+        log = backend.folder / "gunicorn.log"
+        print(f"ingest benchmark on {backend.label}: {BATCHES} batches of {BATCH} per run")
+        key = harness.set_up_program(env)
+        server = harness.start_gunicorn(env, PORT, log)
+        engine = create_engine(backend.database_url)
+        make_copy_table(engine)
+        rows = []
+        for run in range(1, harness.RUNS + 1):
+            load = harness.announce_run(run, backend.label)
+            if run == 1:
+                with harness.profiled(server, "ingest", log):
+                    events, seconds = ingest_rate(key, run)
+            else:
+                events, seconds = ingest_rate(key, run)
+            rate = harness.per_second(events, seconds)
+            print(f"API: {events} events in {seconds:.2f} s = {rate:,.0f} events/s")
+            copied, copy_seconds = executemany_rate(engine, run)
+            limit = harness.per_second(copied, copy_seconds)
+            print(f"executemany: {copied} rows in {copy_seconds:.3f} s = {limit:,.0f} rows/s")
+            share = rate / limit
+            rows.append(
+                [
+                    f"{run} ({backend.label})",
+                    load,
+                    f"{rate:,.0f} events/s",
+                    f"{limit:,.0f} rows/s",
+                    f"{share:.1%}",
+                    ">= 5,000/s and >= 25 %",
+                    harness.verdict(rate >= TARGET_RATE and share >= TARGET_SHARE),
+                ]
+            )
+        engine.dispose()
+        table = harness.print_table(
+            [
+                "ingest run",
+                "load before",
+                "API, batches of 1,000",
+                "executemany (limit)",
+                "ratio",
+                "target",
+                "result",
+            ],
+            rows,
+        )
+        harness.record("ingest", backend.label, table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
