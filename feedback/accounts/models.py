@@ -1,5 +1,5 @@
-"""Staff users (administrators, program managers, analysts), the programs each may work on, and
-API keys for systems that send contact events."""
+"""Staff users (administrators, program managers, analysts), the programs each may work on,
+sign-in throttles, and API keys for systems that send contact events."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import UTCDateTime, new_id, utcnow
@@ -39,8 +39,27 @@ class User(UserMixin, db.Model):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: A deactivated user cannot sign in, and their open sessions end at the next request.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     programs = relationship("Program", secondary=user_programs, order_by="Program.code")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login's name
+        return self.active
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins by email address, whether or not an account has it: a lockout then says
+    nothing about which addresses exist. The address is kept as a keyed hash only."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 #: The programs an API key may send events for. No row: every program (the key is unscoped).

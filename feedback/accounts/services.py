@@ -1,4 +1,7 @@
-"""API keys and staff users: creation (with their program scope) and verification.
+"""API keys and staff users: creation (with their program scope), changes, verification.
+
+Every change is written to the audit log here (never a password or a key's secret), so that
+the admin pages, the command line and the demo seed are recorded alike.
 
 Passwords are argon2 hashes (slow on purpose: people choose them). API keys carry 256 random
 bits, so a keyed hash is enough and fast: HMAC-SHA256 under API_KEY_HASH_KEY. Keys issued before
@@ -11,13 +14,17 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
+from feedback.accounts import lockout
 from feedback.accounts.models import ApiKey, Role, User
+from feedback.audit.services import CHANGED, record
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.programs.models import Program
@@ -25,6 +32,9 @@ from feedback.programs.models import Program
 _hasher = PasswordHasher()
 KEY_PREFIX = "fbk"
 HMAC_SCHEME = "hmac-sha256$"
+#: A key's last use is written at most this often: not one more write (and row lock, shared by
+#: every request with the key) per request.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def api_key_hash(secret: str) -> str:
@@ -55,7 +65,18 @@ def create_api_key(name: str, programs: Iterable[str] | None = None) -> tuple[Ap
     key = ApiKey(name=name, prefix=prefix, secret_hash=api_key_hash(secret), programs=scope)
     db.session.add(key)
     db.session.flush()
+    record("api_key.create", key, None, _key_snapshot(key))
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def _key_snapshot(key: ApiKey) -> dict[str, object]:
+    """What the audit log keeps of a key: never its secret or hash."""
+    return {
+        "name": key.name,
+        "prefix": f"{KEY_PREFIX}_{key.prefix}",
+        "programs": [program.code for program in key.programs],
+        "revoked_at": key.revoked_at,
+    }
 
 
 def list_api_keys(include_revoked: bool = False) -> list[ApiKey]:
@@ -76,8 +97,14 @@ def revoke_api_key(prefix_or_id: str) -> ApiKey:
     if key is None:
         raise AccountError(f"no API key {prefix_or_id!r}")
     if key.revoked_at is None:
+        before = _key_snapshot(key)
         key.revoked_at = utcnow()
+        record("api_key.revoke", key, before, _key_snapshot(key))
     return key
+
+
+def get_api_key(key_id: str) -> ApiKey | None:
+    return db.session.get(ApiKey, key_id)
 
 
 def key_allows(api_key_id: str | None, program: Program) -> bool:
@@ -95,7 +122,9 @@ def authenticate_api_key(presented: str) -> ApiKey | None:
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or key.revoked_at is not None or not _secret_matches(key, parts[2]):
         return None
-    key.last_used_at = utcnow()
+    now = utcnow()
+    if key.last_used_at is None or key.last_used_at < now - LAST_USED_PRECISION:
+        key.last_used_at = now
     return key
 
 
@@ -127,6 +156,16 @@ def _programs_by_code(codes: Iterable[str]) -> list[Program]:
     return sorted(found, key=lambda program: program.code)
 
 
+def user_snapshot(user: User) -> dict[str, object]:
+    """What the audit log keeps of a staff account (no password hash)."""
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "programs": [program.code for program in user.programs],
+        "active": user.active,
+    }
+
+
 def create_user(
     email: str,
     password: str,
@@ -145,23 +184,89 @@ def create_user(
         password_hash=_hasher.hash(password),
         role=role,
         programs=scope,
+        active=True,
     )
     db.session.add(user)
     db.session.flush()
+    record("user.create", user, None, user_snapshot(user))
     return user
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def list_users() -> list[User]:
+    """Every staff account, active ones first, by email."""
+    return list(db.session.scalars(select(User).order_by(User.active.desc(), User.email)))
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+    )
+
+
+def _keeps_an_admin(user: User, role: Role, active: bool) -> bool:
+    """Whether at least one active administrator remains if `user` becomes `role`, `active`."""
+    was_admin = user.role is Role.ADMIN and user.active
+    return not was_admin or (role is Role.ADMIN and active) or _active_admins() > 1
+
+
+def update_user(user: User, role: Role, programs: Iterable[str]) -> None:
+    """Change a user's role and programs (checked as for a new user); the caller commits."""
+    if not _keeps_an_admin(user, role, user.active):
+        raise AccountError(_("The platform needs at least one active administrator."))
+    scope = programs_for(role, programs)
+    before = user_snapshot(user)
+    user.role = role
+    user.programs = scope
+    db.session.flush()
+    record("user.update", user, before, user_snapshot(user))
+
+
+def set_active(user: User, active: bool, by: User | None = None) -> None:
+    """Deactivate (or reactivate) `user`: a deactivated user cannot sign in, and their open
+    sessions end at their next request. Nobody deactivates themselves; the caller commits."""
+    if not active and by is not None and by.id == user.id:
+        raise AccountError(_("You cannot deactivate your own account."))
+    if not _keeps_an_admin(user, user.role, active):
+        raise AccountError(_("The platform needs at least one active administrator."))
+    before = user_snapshot(user)
+    user.active = active
+    record("user.activate" if active else "user.deactivate", user, before, user_snapshot(user))
+
+
+def generate_password() -> str:
+    """A temporary password to give a person: 16 random URL-safe characters."""
+    return secrets.token_urlsafe(12)
+
+
 def set_password(user: User, password: str) -> None:
+    """A new password (an administrator's reset, or the demo's); it also lifts a lockout."""
     user.password_hash = _hasher.hash(password)
+    lockout.clear(user.email)
+    record("user.set_password", user, None, {"password": CHANGED})
 
 
 def authenticate_user(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    """The active user with this email and password, else None (one answer for every cause).
+
+    Raises lockout.AccountLocked while the address is locked, or when this failure locks it.
+    The caller commits either way: failures are counted in the database.
+    """
+    lockout.check_not_locked(email)
+    user = find_user(email)
     if user is None:
         _hasher.hash(password)  # same cost whether or not the account exists
+    else:
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            user = None
+    if user is None or not user.active:
+        lockout.record_failure(email)
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
+    lockout.clear(email)
+    user.last_sign_in_at = utcnow()
     return user

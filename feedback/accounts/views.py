@@ -1,8 +1,9 @@
-"""Staff sign-in and sign-out (Flask-Login, argon2 password hashes)."""
+"""Staff sign-in and sign-out (Flask-Login, argon2 password hashes, a lockout by address)."""
 
 from __future__ import annotations
 
 import logging
+import math
 from urllib.parse import urlsplit
 
 from flask import (
@@ -18,12 +19,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from feedback.accounts.forms import LoginForm
+from feedback.accounts.lockout import AccountLocked
 from feedback.accounts.models import User
 from feedback.accounts.services import authenticate_user
+from feedback.db_types import utcnow
 from feedback.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -36,7 +40,9 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, user_id)
+    """The signed-in user; a deactivated one is signed out at their next request."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
 
 
 def local_path(target: str | None) -> str | None:
@@ -65,18 +71,35 @@ def login() -> Response | tuple[str, int] | str:
     if current_user.is_authenticated:
         return redirect(destination)
     form = LoginForm()
-    refused = False
+    refusal = None
     if form.validate_on_submit():
-        user = authenticate_user(form.email.data or "", form.password.data or "")
+        try:
+            user = authenticate_user(form.email.data or "", form.password.data or "")
+        except AccountLocked as locked:
+            user, refusal = None, _locked_message(locked)
+            log.info("staff sign-in refused: locked")
+        db.session.commit()  # the failure count, or the time of this sign-in
         if user is not None:
             _restart_session()  # no session fixation: nothing from before sign-in is kept
             login_user(user)
             log.info("staff signed in", extra={"fields": {"user": user.id}})
             return redirect(destination)
-        refused = True
-        log.info("staff sign-in refused")
+        if refusal is None:
+            refusal = _("Email or password is incorrect.")
+            log.info("staff sign-in refused")
     status = 200 if request.method == "GET" else 400
-    return render_template("accounts/login.html", form=form, refused=refused), status
+    return render_template("accounts/login.html", form=form, refusal=refusal), status
+
+
+def _locked_message(locked: AccountLocked) -> str:
+    minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute, or ask an administrator to "
+        "reset your password.",
+        "Too many failed attempts. Try again in %(num)s minutes, or ask an administrator to "
+        "reset your password.",
+        minutes,
+    )
 
 
 @bp.post("/logout")

@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"  # staff accounts, their roles and programs
     MANAGE_API_KEYS = "manage_api_keys"  # keys of the systems that send contact events
     RECORD_OPT_OUTS = "record_opt_outs"  # a client's request to stop the surveys
+    VIEW_AUDIT_LOG = "view_audit_log"  # who changed what, when; its CSV export
 
 
 #: The only place that says what a role may do. Read-only: a change is a code change, reviewed.

@@ -9,6 +9,8 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.routing import Rule
 
+from feedback.accounts.services import create_api_key
+from feedback.extensions import db
 from feedback.governance.permissions import ROLE_PERMISSIONS, Permission
 from feedback.reporting import services, tasks
 from feedback.reporting.models import ReportStatus
@@ -40,9 +42,12 @@ def permission_of(app: Flask, endpoint: str) -> Permission | None:
     return getattr(app.view_functions[endpoint], "required_permission", None)
 
 
-def sample_values(report_id: str) -> dict[str, str]:
+@pytest.fixture()
+def sample_values(world, report_id) -> dict[str, str]:
     """A value for each URL argument of the staff routes, naming an object of passport's."""
-    return {"report_id": report_id}
+    key, _ = create_api_key("passport crm", ["passport"])
+    db.session.commit()
+    return {"report_id": report_id, "user_id": world.manager.id, "key_id": key.id}
 
 
 @pytest.fixture()
@@ -76,8 +81,8 @@ def test_sign_in_only_routes_still_need_a_sign_in(app, world, monkeypatch):
         assert client_as(app, world.analyst_none).post(url).status_code == 302
 
 
-def test_every_staff_page_answers_each_role_as_the_table_says(app, world, report_id):
-    values = sample_values(report_id)
+def test_every_staff_page_answers_each_role_as_the_table_says(app, world, sample_values):
+    values = sample_values
     checked = []
     for rule in staff_rules(app):
         if rule.endpoint in SIGN_IN_ONLY or not (rule.methods or set()) & READ_METHODS:
@@ -108,22 +113,32 @@ def test_every_staff_page_answers_each_role_as_the_table_says(app, world, report
             if expected == 403:
                 assert "You do not have access to this page" in response.text
         checked.append(rule.endpoint)
-    assert {"reporting.dashboard", "reporting.report_status", "reporting.report_pdf"} <= set(
-        checked
-    )
+    assert {
+        "reporting.dashboard",
+        "reporting.report_status",
+        "reporting.report_pdf",
+        "users.index",
+        "users.edit",
+        "users.reset_password",
+        "api_keys.index",
+        "api_keys.revoke",
+        "audit.index",
+        "audit.export",
+    } <= set(checked)
 
 
 def test_every_staff_action_refuses_anonymous_users_and_roles_without_its_permission(
-    app, world, monkeypatch
+    app, world, monkeypatch, sample_values
 ):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # restored after the test
     monkeypatch.setattr(tasks.generate_report, "delay", lambda _report_id: None)
     for rule in staff_rules(app):
         if rule.endpoint in SIGN_IN_ONLY or "POST" not in (rule.methods or set()):
             continue
-        assert not rule.arguments, f"add sample values for {rule.endpoint}"
+        unknown = set(rule.arguments) - set(sample_values)
+        assert not unknown, f"add sample values for {rule.endpoint}'s arguments {unknown}"
         with app.test_request_context():
-            url = url_for(rule.endpoint)
+            url = url_for(rule.endpoint, **{name: sample_values[name] for name in rule.arguments})
         anonymous = client_as(app, None).post(url)
         assert anonymous.status_code == 302
         assert anonymous.headers["Location"].startswith("/login?next="), url
