@@ -49,9 +49,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_channels(app)
 
-    from feedback import web_security
+    from feedback import static_assets, web_security
 
     web_security.init_app(app)
+    static_assets.init_app(app)
 
     from feedback.cli import register_commands
 
@@ -72,8 +73,11 @@ def _ensure_folders(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from feedback.accounts.key_views import bp as api_keys_bp
+    from feedback.accounts.user_views import bp as users_bp
     from feedback.accounts.views import bp as accounts_bp
     from feedback.api.views import bp as api_bp
+    from feedback.audit.views import bp as audit_bp
     from feedback.consent.views import bp as consent_bp
     from feedback.errors import register_error_handlers
     from feedback.reporting.views import bp as reporting_bp
@@ -84,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(reporting_bp)
     app.register_blueprint(consent_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(audit_bp)
     if app.config.get("OUTBOX_DIR") and is_local(app.config["FEEDBACK_ENV"]):
         from feedback.devtools.views import bp as devtools_bp
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import os
+import stat
+import sys
+from typing import BinaryIO
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -55,9 +61,13 @@ def register_commands(app: Flask) -> None:
         click.echo(f"created {role} {email}")
 
     @app.cli.command("import-contacts")
-    @click.argument("path", type=click.File("r", encoding="utf-8-sig"))
-    def import_contacts_command(path: click.utils.LazyFile) -> None:
-        """Import contact events from a CSV file (same rules as POST /api/v1/contacts)."""
+    @click.argument("path", type=click.File("rb"))
+    def import_contacts_command(path: BinaryIO) -> None:
+        """Import contact events from a CSV file (same rules as POST /api/v1/contacts).
+
+        The rows are imported a batch at a time, each batch committed (an interrupted import
+        can be run again: what was stored is found as duplicates). A progress bar on a terminal.
+        """
         from feedback.contacts.csv_import import CsvFormatError, import_csv
 
         try:
@@ -65,11 +75,17 @@ def register_commands(app: Flask) -> None:
         except CsvFormatError as exc:
             raise click.ClickException(str(exc)) from exc
         counts = {"created": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
-        for line, result in outcome:
-            counts[result.status] += 1
-            if result.status in ("rejected", "conflict"):
-                detail = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
-                click.echo(f"line {line}: {result.status}: {detail}", err=True)
+        size = _regular_file_size(path)
+        hidden = size is None or not sys.stderr.isatty()
+        with click.progressbar(length=size or 0, hidden=hidden, file=sys.stderr) as bar:
+            for line, result in outcome:
+                counts[result.status] += 1
+                if result.status in ("rejected", "conflict"):
+                    detail = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
+                    click.echo(f"line {line}: {result.status}: {detail}", err=True)
+                if result.index == 0 and size is not None:  # a new batch
+                    bar.update(path.tell() - bar.pos)
+            bar.update(bar.length - bar.pos)
         click.echo(
             f"{counts['created']} created, {counts['duplicate']} duplicates, "
             f"{counts['conflict']} conflicts, {counts['rejected']} rejected"
@@ -92,6 +108,15 @@ def register_commands(app: Flask) -> None:
                 for key, option in enabled[name].rule_options.items():
                     kind = f"{option.type.__name__}, default {option.default!r}"
                     click.echo(f"\t  rule option {key} ({kind}): {option.help}")
+
+
+def _regular_file_size(stream: BinaryIO) -> int | None:
+    """The size of a file being read, or None for a pipe (no progress to show)."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def main() -> None:

@@ -215,6 +215,9 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
         "RATELIMIT_API": env.get("RATELIMIT_API") or "120 per minute",
         "RATELIMIT_HOOKS": env.get("RATELIMIT_HOOKS") or "600 per minute",
+        # Failed sign-ins with one email address before it is locked, and for how long.
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_MINUTES": _int(env, "LOGIN_LOCKOUT_MINUTES", 15),
         "CELERY": {
             "broker_url": broker_url,
             "broker_transport_options": broker_options,

@@ -26,6 +26,12 @@ keepalive = 5
 #: Recycle processes now and then (jitter so they do not all restart together).
 max_requests = 5000
 max_requests_jitter = 500
+#: The app is built once, in the master, and the workers are forked from it: a worker recycled
+#: above starts in milliseconds, where building the app again takes 2-3 s of CPU on one of the
+#: two cores (docs/decisions.md, "A fast survey page"). Building the app opens no connection
+#: (tests/test_web_process.py), so no socket is shared across the fork. New code needs a
+#: restart of gunicorn: HUP forks new workers from the same preloaded app.
+preload_app = True
 #: No access log: a survey link's path is its one-time token, and logs never hold a token.
 accesslog = None
 #: The platform takes the public address from PUBLIC_BASE_URL, never from forwarded headers.

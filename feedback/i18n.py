@@ -12,7 +12,8 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in SUPPORTED:
-        session["lang"] = chosen
+        if session.get("lang") != chosen:  # an unchanged session is not sent again
+            session["lang"] = chosen
         return chosen
     if session.get("lang") in SUPPORTED:
         return session["lang"]

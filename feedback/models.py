@@ -1,6 +1,7 @@
 """Imports every area's models so that db.metadata (and Alembic) sees all tables."""
 
-from feedback.accounts.models import ApiKey, Role, User
+from feedback.accounts.models import ApiKey, Role, SignInThrottle, User
+from feedback.audit.models import AuditEvent
 from feedback.consent.models import OptOut
 from feedback.contacts.models import ContactEvent
 from feedback.conversations.models import Conversation
@@ -15,6 +16,7 @@ from feedback.webhooks.models import SeenSignature
 __all__ = [
     "Answer",
     "ApiKey",
+    "AuditEvent",
     "ContactEvent",
     "Conversation",
     "DistributionRule",
@@ -33,5 +35,6 @@ __all__ = [
     "Response",
     "Role",
     "SeenSignature",
+    "SignInThrottle",
     "User",
 ]

@@ -137,22 +137,34 @@ def _limits() -> str:
 
 
 def _too_many(exc: RateLimitExceeded) -> Any:
+    """429, with Retry-After: the window of the limit reached (a client let in again by then at
+    the latest), which costs no trip to the counters' storage."""
+    headers = {"Retry-After": str(exc.limit.limit.get_expiry())}
     if _is_machine_route():
         return api_error_response(
-            429, "too_many_requests", f"rate limit exceeded ({exc.description}); retry later"
+            429,
+            "too_many_requests",
+            f"rate limit exceeded ({exc.description}); retry later",
+            headers=headers,
         )
-    return render_template(
-        "error.html",
-        title=_("Too many requests"),
-        code=429,
-    ), 429
+    return (
+        render_template(
+            "error.html",
+            title=_("Too many requests"),
+            code=429,
+        ),
+        429,
+        headers,
+    )
 
 
 def _init_limiter(app: Flask) -> Limiter:
     enabled = app.config.get("RATELIMIT_ENABLED")
     if enabled is None:
         app.config["RATELIMIT_ENABLED"] = not app.config.get("TESTING", False)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: they cost one more trip to the counters' storage on every
+    # request (Redis in production), for headers nobody reads; a refusal says Retry-After.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter = Limiter(
         _limit_key,
         app=app,

@@ -106,3 +106,18 @@ def test_plugins_reach_the_core_only_through_the_contract_and_the_plugin_api():
             if wrong:
                 offenders[str(path.relative_to(ROOT))] = sorted(wrong)
     assert not offenders
+
+
+def test_the_audit_record_knows_no_other_area():
+    """Accounts, questionnaires and distribution all call `audit.services.record`: the record
+    (its model and service) is below them, and only its page uses the governance checks."""
+    allowed = ("feedback.audit", "feedback.extensions", "feedback.db_types")
+    core = _core()
+    offenders = {
+        module: sorted(
+            name for name in _reaches(core[module], ("feedback",)) if not name.startswith(allowed)
+        )
+        for module in ("feedback.audit.models", "feedback.audit.services")
+        if any(not name.startswith(allowed) for name in _reaches(core[module], ("feedback",)))
+    }
+    assert not offenders

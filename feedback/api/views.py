@@ -63,7 +63,7 @@ def post_contacts() -> tuple[Response, int]:
     limits = current_limits()
     payloads, is_batch = _payloads(limits)
     results = ingest(payloads, api_key_id=g.api_key.id, limits=limits)
-    if any(r.status == "created" and r.event and r.event.invitation.due_at for r in results):
+    if any(r.status == "created" and r.invitation and r.invitation.due_at for r in results):
         _kick_dispatch()
     if not is_batch:
         result = results[0]

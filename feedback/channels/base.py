@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -206,6 +206,29 @@ class Channel(ABC):
     @abstractmethod
     def send(self, invitation: Invitation) -> DeliveryResult:
         """Deliver one invitation; report the outcome instead of raising."""
+
+    def send_many(self, invitations: Sequence[Invitation]) -> list[DeliveryResult]:
+        """Deliver several invitations of a send task's batch (the core hands a batch over ten
+        at a time): one result per invitation, in the same order.
+
+        Optional: the default calls :meth:`send` for each, and counts a `send` that raises as a
+        transient fault of that invitation alone. Override it when the provider takes several
+        messages in one request, or when one connection can serve the batch (the email plugin
+        keeps one SMTP session). An override reports each invitation's outcome like `send`
+        does; if it raises, or returns a list of another length, the core counts every
+        invitation of the batch as a transient fault (retried later, after asking
+        :meth:`sent_before`). The batch is marked `sending` before this is called and its
+        outcomes recorded after it returns, so a long batch is a longer window for a worker
+        killed meanwhile (docs/reliability.md).
+        """
+        results = []
+        for invitation in invitations:
+            try:
+                results.append(self.send(invitation))
+            except Exception as exc:  # a plugin broke its contract: this invitation only
+                self.log.exception("send raised for invitation %s", invitation.id)
+                results.append(DeliveryResult.transient(f"plugin error: {type(exc).__name__}"))
+        return results
 
     def sent_before(self, invitation_id: str) -> str | None:
         """The provider's reference of a message it already accepted for this invitation, when

@@ -10,6 +10,9 @@ invitation's lifecycle like every other change of its state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 
 from feedback.channels.registry import enabled_channels, get_channel
@@ -42,23 +45,62 @@ def channels_of_scope(channel_name: str) -> list[str]:
     return list(dict.fromkeys([channel_name, *names]))
 
 
-def is_opted_out(channel: str, addr_hash: str | None, client_hash: str | None) -> bool:
-    conditions = [OptOut.client_hash == client_hash] if client_hash else []
-    if addr_hash:
-        conditions.append(OptOut.address_hash == addr_hash)
-    if not conditions:
-        return False
-    found = db.session.scalar(
-        select(OptOut.id)
-        .where(OptOut.channel.in_(_scopes_stopping(channel)), or_(*conditions))
-        .limit(1)
+@dataclass(frozen=True)
+class KnownOptOuts:
+    """The opt-outs of some clients and addresses, read in one query (a batch's, or one
+    invitation's): :meth:`covers` then answers for any channel without another query."""
+
+    #: (scope, client hash) and (scope, address hash) of every opt-out found.
+    by_client: frozenset[tuple[str, str]]
+    by_address: frozenset[tuple[str, str]]
+
+    def covers(self, channel: str, addr_hash: str | None, client_hash: str | None) -> bool:
+        """Whether an opt-out of this client or address stops `channel`."""
+        return any(
+            (scope, client_hash) in self.by_client or (scope, addr_hash) in self.by_address
+            for scope in _scopes_stopping(channel)
+        )
+
+
+def known_opt_outs(client_hashes: Iterable[str], address_hashes: Iterable[str]) -> KnownOptOuts:
+    """Every opt-out recorded for one of these clients or addresses, in one query."""
+    clients, addresses = set(client_hashes), set(address_hashes)
+    conditions = [OptOut.client_hash.in_(sorted(clients))] if clients else []
+    if addresses:
+        conditions.append(OptOut.address_hash.in_(sorted(addresses)))
+    rows = (
+        db.session.execute(
+            select(OptOut.channel, OptOut.client_hash, OptOut.address_hash).where(or_(*conditions))
+        ).all()
+        if conditions
+        else []
     )
-    return found is not None
+    return KnownOptOuts(
+        by_client=frozenset((scope, c) for scope, c, _ in rows if c in clients),
+        by_address=frozenset((scope, a) for scope, _, a in rows if a in addresses),
+    )
+
+
+def is_opted_out(channel: str, addr_hash: str | None, client_hash: str | None) -> bool:
+    found = known_opt_outs([client_hash] if client_hash else [], [addr_hash] if addr_hash else [])
+    return found.covers(channel, addr_hash, client_hash)
+
+
+def opted_out_now(invitations: Sequence[Invitation]) -> set[str]:
+    """The ids of those invitations an opt-out now stops, in one query for all."""
+    known = known_opt_outs(
+        {i.client_hash for i in invitations if i.client_hash},
+        {i.address_hash for i in invitations if i.address_hash},
+    )
+    return {
+        i.id
+        for i in invitations
+        if i.channel is not None and known.covers(i.channel, i.address_hash, i.client_hash)
+    }
 
 
 def is_opted_out_now(invitation: Invitation) -> bool:
-    assert invitation.channel is not None
-    return is_opted_out(invitation.channel, invitation.address_hash, invitation.client_hash)
+    return invitation.id in opted_out_now([invitation])
 
 
 def opt_out(invitation: Invitation, source: str, *, every_channel: bool = True) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from feedback.contacts.services import IngestResult, ingest
-from feedback.contacts.validation import current_limits
+from feedback.contacts.validation import Limits, current_limits
 
 REQUIRED_COLUMNS = (
     "source",
@@ -81,9 +81,12 @@ def _text_stream(stream: IO[str] | IO[bytes]) -> IO[str]:
 
 
 def import_csv(
-    stream: IO[str] | IO[bytes], api_key_id: str | None = None
-) -> list[tuple[int, IngestResult]]:
-    """Import every row; returns (line number, result) pairs. Each batch is committed.
+    stream: IO[str] | IO[bytes], api_key_id: str | None = None, chunk: int | None = None
+) -> Iterator[tuple[int, IngestResult]]:
+    """The (line number, result) of every row, as the rows are imported: `chunk` rows (the
+    API's batch limit by default) at a time, each chunk stored as one batch and committed, so a
+    file of any length is imported in constant memory. The header is checked at once
+    (CsvFormatError).
 
     The API's rules and limits apply to each row alone: a bad row is reported by its line and
     the others are kept, whatever it holds (NUL, invalid UTF-8, an oversized field)."""
@@ -96,15 +99,19 @@ def import_csv(
     missing = [c for c in REQUIRED_COLUMNS if c not in fieldnames]
     if missing:
         raise CsvFormatError(f"missing columns: {', '.join(missing)}")
-    outcome: list[tuple[int, IngestResult]] = []
-    for batch in _batches(_rows(reader), limits.max_batch):
+    return _import(reader, api_key_id, limits, chunk or limits.max_batch)
+
+
+def _import(
+    reader: csv.DictReader, api_key_id: str | None, limits: Limits, chunk: int
+) -> Iterator[tuple[int, IngestResult]]:
+    for batch in _batches(_rows(reader), chunk):
         events = [event for _, event in batch if not isinstance(event, str)]
         stored = iter(ingest(events, api_key_id, limits) if events else [])
         for position, (line, event) in enumerate(batch):
             if isinstance(event, str):
-                outcome.append((line, IngestResult(position, "rejected", errors={"": event})))
+                yield line, IngestResult(position, "rejected", errors={"": event})
             else:
                 result = next(stored)
                 result.index = position
-                outcome.append((line, result))
-    return outcome
+                yield line, result

@@ -1,112 +1,131 @@
-"""Ingest: store each contact event first, then plan its invitation, idempotently."""
+"""Ingest: contact events stored a batch at a time, then their invitations planned, idempotently.
+
+The whole batch is validated in Python first, each item alone: whatever is wrong with one item
+is reported at its index and costs the others nothing, and what is left cannot fail to store.
+Then a few statements serve the whole batch, whatever its size:
+
+* one ``INSERT ... ON CONFLICT (source, external_id) DO NOTHING RETURNING id`` for the events
+  (ids made here). Only the events this statement inserted get an invitation, so concurrent
+  requests carrying the same events store each one, and its invitation, exactly once;
+* one ``SELECT`` of the events already stored under the other keys, with their invitations: a
+  duplicate answers with them, a conflict with the fields that differ. An item repeated within
+  the batch is answered the same way, against the first;
+* the planning of the new events (:func:`planning.plan_invitations`): its lookups read once
+  per batch, the invitations and their first log rows inserted together.
+
+The answer is built from what is in hand: nothing is loaded after the commit.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from feedback.accounts.services import key_allows
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.validation import CleanEvent, Limits, current_limits, validate_event
+from feedback.db_types import new_id, utcnow
 from feedback.distribution.planning import (
     ClientDetails,
+    NewEvent,
+    Plan,
+    Rules,
     invalid_phone_acceptable,
-    plan_invitation,
+    plan_invitations,
 )
 from feedback.extensions import db
+from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
 from feedback.security import client_hash
 
 log = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+EVENTS = ContactEvent.__table__
+
+
+@dataclass(frozen=True)
+class InvitationSummary:
+    """What the API answers about an event's invitation."""
+
+    id: str
+    status: InvitationStatus
+    reason: str | None
+    channel: str | None
+    due_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "reason": self.reason,
+            "channel": self.channel,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+        }
 
 
 @dataclass
 class IngestResult:
     index: int
     status: str  # "created", "duplicate", "conflict" or "rejected"
-    event: ContactEvent | None = None
+    event_id: str | None = None
+    #: None when rejected (or for an event stored without one, which retention never leaves).
+    invitation: InvitationSummary | None = None
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def event(self) -> ContactEvent | None:
+        """The stored event, loaded on demand (the API's answer does not need it)."""
+        return db.session.get(ContactEvent, self.event_id) if self.event_id else None
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"index": self.index, "status": self.status}
-        if self.event is not None:
-            invitation = self.event.invitation
-            body["event_id"] = self.event.id
-            body["invitation"] = {
-                "id": invitation.id,
-                "status": invitation.status.value,
-                "reason": invitation.reason,
-                "channel": invitation.channel,
-                "due_at": invitation.due_at.isoformat() if invitation.due_at else None,
-            }
+        if self.event_id is not None:
+            body["event_id"] = self.event_id
+        if self.invitation is not None:
+            body["invitation"] = self.invitation.as_json()
         if self.errors:
             body["errors"] = self.errors
         return body
 
 
-def _existing(source: str, external_id: str) -> ContactEvent | None:
-    return db.session.scalar(
-        select(ContactEvent).where(
-            ContactEvent.source == source, ContactEvent.external_id == external_id
-        )
-    )
+@dataclass
+class _Item:
+    """A valid item of the batch: its event's row as it would be inserted."""
+
+    index: int
+    clean: CleanEvent
+    program: Program
+    row: dict[str, Any]
+
+    @property
+    def key(self) -> Key:
+        return self.row["source"], self.row["external_id"]
 
 
-def ingest_one(
-    clean: CleanEvent, program: Program, api_key_id: str | None
-) -> tuple[str, ContactEvent]:
-    """Store one event and its invitation in a savepoint; a duplicate returns the stored one."""
-    found = _existing(clean.source, clean.external_id)
-    if found is not None:
-        return "duplicate", found
-    try:
-        with db.session.begin_nested():
-            event = ContactEvent(
-                source=clean.source,
-                external_id=clean.external_id,
-                program_id=program.id,
-                program=program,
-                contact_type=clean.contact_type,
-                occurred_at=clean.occurred_at,
-                language=clean.language,
-                client_hash=client_hash(clean.reference),
-                attributes=clean.attributes,
-                api_key_id=api_key_id,
-            )
-            db.session.add(event)
-            db.session.flush()
-            client = ClientDetails(
-                clean.email, clean.phone, clean.timezone, phone_invalid=bool(clean.phone_error)
-            )
-            plan_invitation(event, client)
-    except IntegrityError:
-        # A concurrent request stored the same source + external_id first.
-        found = _existing(clean.source, clean.external_id)
-        if found is None:
-            raise
-        return "duplicate", found
-    return "created", event
-
-
-def differences(clean: CleanEvent, program: Program, stored: ContactEvent) -> dict[str, str]:
-    """The fields in which an event differs from the one stored under its source + external_id.
+def differences(new: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, str]:
+    """The fields in which an event differs from the one stored under its source + external_id
+    (both as rows of contact_events).
 
     Contact details (email, phone, time zone) are not compared: they live on the invitation and
     are purged from it once no longer needed."""
     message = "differs from the event already stored under this source and external_id"
     fields = {
-        "program": stored.program_id != program.id,
-        "contact_type": stored.contact_type != clean.contact_type,
-        "occurred_at": stored.occurred_at != clean.occurred_at.astimezone(UTC),
-        "language": stored.language != clean.language,
-        "client.reference": stored.client_hash != client_hash(clean.reference),
-        "attributes": _canonical(stored.attributes or {}) != _canonical(clean.attributes),
+        "program": stored["program_id"] != new["program_id"],
+        "contact_type": stored["contact_type"] != new["contact_type"],
+        "occurred_at": stored["occurred_at"] != new["occurred_at"],
+        "language": stored["language"] != new["language"],
+        "client.reference": stored["client_hash"] != new["client_hash"],
+        "attributes": _canonical(stored["attributes"] or {}) != _canonical(new["attributes"]),
     }
     return {name: message for name, differs in fields.items() if differs}
 
@@ -115,60 +134,228 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _ingest_item(
-    payload: Any,
-    api_key_id: str | None,
-    programs: dict[str, Program | None],
-    limits: Limits,
-    index: int,
-) -> IngestResult:
-    clean, errors = validate_event(payload, limits)
-    if clean is not None and clean.program not in programs:
-        programs[clean.program] = db.session.scalar(
-            select(Program).where(Program.code == clean.program)
+def _programs(codes: set[str]) -> dict[str, Program]:
+    if not codes:
+        return {}
+    return {p.code: p for p in db.session.scalars(select(Program).where(Program.code.in_(codes)))}
+
+
+def _refusal(
+    clean: CleanEvent,
+    program: Program | None,
+    allowed: Callable[[Program], bool],
+    rules: Rules,
+) -> dict[str, str]:
+    """Why a valid event cannot be taken: its program, the key's scope, an invalid phone that
+    its rule cannot make up for by email; {} when it can."""
+    if program is None:
+        return {"program": f"unknown program {clean.program!r}"}
+    if not allowed(program):
+        return {"program": f"this API key may not send events for program {clean.program!r}"}
+    if clean.phone_error and not invalid_phone_acceptable(
+        rules.find(program.id, clean.contact_type)
+    ):
+        return {"client.phone": clean.phone_error}
+    return {}
+
+
+def _row(
+    clean: CleanEvent, program: Program, api_key_id: str | None, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "source": clean.source,
+        "external_id": clean.external_id,
+        "program_id": program.id,
+        "contact_type": clean.contact_type,
+        "occurred_at": clean.occurred_at.astimezone(UTC),
+        "received_at": now,
+        "language": clean.language,
+        "client_hash": client_hash(clean.reference),
+        "attributes": clean.attributes,
+        "api_key_id": api_key_id,
+    }
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _unnest(columns: Mapping[str, tuple[Any, list[Any]]]) -> TableValuedAlias:
+    """Rows as one array a column, for PostgreSQL: a few parameters however many rows, where a
+    VALUES or an IN list has one a value, which psycopg parses again on every call (tens of
+    milliseconds for 1,000 events), and a list of (source, external_id) pairs is matched
+    against no index."""
+    arrays = [bindparam(name, rows, type_=ARRAY(kind)) for name, (kind, rows) in columns.items()]
+    return func.unnest(*arrays).table_valued(*columns).render_derived()
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the events whose key is not stored yet; the ids of those this statement inserted.
+
+    Sorted by key, so that concurrent batches sharing events take their row locks in one order
+    (no deadlock on PostgreSQL)."""
+    if not rows:
+        return set()
+    ordered = sorted(rows, key=lambda row: (row["source"], row["external_id"]))
+    if _postgres():
+        names = [column.name for column in EVENTS.c]
+        table = _unnest({c.name: (c.type, [row[c.name] for row in ordered]) for c in EVENTS.c})
+        insert = postgresql.insert(EVENTS).from_select(names, select(table))
+        params: list[dict[str, Any]] = []
+    else:
+        insert = sqlite.insert(EVENTS)
+        params = ordered
+    statement = insert.on_conflict_do_nothing(
+        index_elements=[EVENTS.c.source, EVENTS.c.external_id]
+    ).returning(EVENTS.c.id)
+    return set(db.session.execute(statement, params or None).scalars())
+
+
+def _stored(keys: list[Key]) -> dict[Key, Mapping[str, Any]]:
+    """The events already stored under these keys, with their invitation's summary columns."""
+    if not keys:
+        return {}
+    query = select(
+        *EVENTS.c,
+        Invitation.id.label("invitation_id"),
+        Invitation.status.label("invitation_status"),
+        Invitation.reason.label("invitation_reason"),
+        Invitation.channel.label("invitation_channel"),
+        Invitation.due_at.label("invitation_due_at"),
+    )
+    events = EVENTS
+    if _postgres():
+        wanted = _unnest(
+            {
+                "source": (EVENTS.c.source.type, [source for source, _ in keys]),
+                "external_id": (EVENTS.c.external_id.type, [external for _, external in keys]),
+            }
         )
-    if clean is not None and programs[clean.program] is None:
-        errors = {"program": f"unknown program {clean.program!r}"}
-    elif clean is not None and not key_allows(api_key_id, programs[clean.program]):  # type: ignore[arg-type]
-        errors = {"program": f"this API key may not send events for program {clean.program!r}"}
-    elif clean is not None and clean.phone_error:
-        program = programs[clean.program]
-        assert program is not None
-        if not invalid_phone_acceptable(program.id, clean.contact_type):
-            errors = {"client.phone": clean.phone_error}
-    if errors or clean is None:
-        return IngestResult(index, "rejected", errors=errors)
-    program = programs[clean.program]
-    assert program is not None
-    status, event = ingest_one(clean, program, api_key_id)
-    if status == "duplicate":
-        differing = differences(clean, program, event)
-        if differing:
-            return IngestResult(index, "conflict", event, errors=differing)
-    return IngestResult(index, status, event)
+        events = EVENTS.join(
+            wanted,
+            (EVENTS.c.source == wanted.c.source) & (EVENTS.c.external_id == wanted.c.external_id),
+        )
+    else:
+        query = query.where(tuple_(EVENTS.c.source, EVENTS.c.external_id).in_(keys))
+    rows = db.session.execute(
+        query.select_from(events.outerjoin(Invitation, Invitation.event_id == EVENTS.c.id))
+    )
+    return {(row.source, row.external_id): row._mapping for row in rows}
+
+
+def _summary_of_stored(row: Mapping[str, Any]) -> InvitationSummary | None:
+    if row["invitation_id"] is None:
+        return None
+    return InvitationSummary(
+        row["invitation_id"],
+        row["invitation_status"],
+        row["invitation_reason"],
+        row["invitation_channel"],
+        row["invitation_due_at"],
+    )
+
+
+def _summary_of_plan(plan: Plan) -> InvitationSummary:
+    invitation = plan.invitation
+    return InvitationSummary(
+        invitation.id, plan.status, plan.reason, invitation.channel, invitation.due_at
+    )
+
+
+def _new_event(item: _Item) -> tuple[NewEvent, ClientDetails]:
+    row, clean = item.row, item.clean
+    event = NewEvent(
+        id=row["id"],
+        program_id=row["program_id"],
+        contact_type=row["contact_type"],
+        occurred_at=row["occurred_at"],
+        language=row["language"],
+        client_hash=row["client_hash"],
+        program_timezone=item.program.timezone,
+    )
+    client = ClientDetails(
+        clean.email, clean.phone, clean.timezone, phone_invalid=bool(clean.phone_error)
+    )
+    return event, client
+
+
+def _validate(
+    payloads: Sequence[Any], api_key_id: str | None, limits: Limits, now: datetime
+) -> tuple[list[IngestResult], list[_Item], Rules]:
+    """The batch's rejected items (answered), its valid ones (with their rows), and the rules
+    of their programs (read once, for the phone check here and for planning)."""
+    validated = [validate_event(payload, limits, now) for payload in payloads]
+    programs = _programs({clean.program for clean, _ in validated if clean is not None})
+    rules = Rules(program.id for program in programs.values())
+    scope: dict[str, bool] = {}
+
+    def allowed(program: Program) -> bool:
+        if program.id not in scope:
+            scope[program.id] = key_allows(api_key_id, program)
+        return scope[program.id]
+
+    rejected: list[IngestResult] = []
+    items: list[_Item] = []
+    for index, (clean, errors) in enumerate(validated):
+        program = programs.get(clean.program) if clean is not None else None
+        if clean is not None:
+            errors = _refusal(clean, program, allowed, rules)
+        if clean is None or program is None or errors:
+            rejected.append(IngestResult(index, "rejected", errors=errors))
+        else:
+            items.append(_Item(index, clean, program, _row(clean, program, api_key_id, now)))
+    return rejected, items, rules
+
+
+def _answer(
+    item: _Item,
+    first: _Item,
+    inserted: set[str],
+    stored: Mapping[Key, Mapping[str, Any]],
+    summaries: Mapping[str, InvitationSummary],
+) -> IngestResult:
+    """A valid item's result: created, else the duplicate (or the conflict) of the event stored
+    under its key, by an earlier request or by the `first` item of the batch with that key."""
+    if item.row["id"] in inserted:
+        return IngestResult(item.index, "created", item.row["id"], summaries[item.row["id"]])
+    if first.row["id"] in inserted:
+        kept: Mapping[str, Any] = first.row
+        summary = summaries[first.row["id"]]
+    elif item.key in stored:
+        kept = stored[item.key]
+        summary = _summary_of_stored(kept)
+    else:  # stored by a transaction this one cannot see yet (a stricter isolation level)
+        return IngestResult(item.index, "rejected", errors={"": "could not be stored; try again"})
+    differing = differences(item.row, kept)
+    status = "conflict" if differing else "duplicate"
+    return IngestResult(item.index, status, kept["id"], summary, differing)
+
+
+def store(
+    payloads: Sequence[Any], api_key_id: str | None = None, limits: Limits | None = None
+) -> list[IngestResult]:
+    """Validate and store a batch (see the module's docstring); the caller commits."""
+    now = utcnow()
+    rejected, items, rules = _validate(payloads, api_key_id, limits or current_limits(), now)
+    first: dict[Key, _Item] = {}
+    for item in items:
+        first.setdefault(item.key, item)
+    inserted = _insert_new([item.row for item in first.values()])
+    stored = _stored([key for key, item in first.items() if item.row["id"] not in inserted])
+    new = [_new_event(item) for item in items if item.row["id"] in inserted]
+    plans = plan_invitations(new, rules, now)
+    summaries = {plan.invitation.event_id: _summary_of_plan(plan) for plan in plans}
+    answered = [_answer(item, first[item.key], inserted, stored, summaries) for item in items]
+    return sorted(rejected + answered, key=lambda result: result.index)
 
 
 def ingest(
-    payloads: list[Any], api_key_id: str | None = None, limits: Limits | None = None
+    payloads: Sequence[Any], api_key_id: str | None = None, limits: Limits | None = None
 ) -> list[IngestResult]:
-    """Validate and store a batch; each item alone: whatever fails on one, the others are kept."""
-    limits = limits or current_limits()
-    programs: dict[str, Program | None] = {}
-    results: list[IngestResult] = []
-    for index, payload in enumerate(payloads):
-        try:
-            with db.session.begin_nested():
-                results.append(_ingest_item(payload, api_key_id, programs, limits, index))
-        except Exception as exc:  # noqa: BLE001 - one item's fault (database, overflow) is its own
-            # The type only: a database error's text holds the row's values (contact details).
-            log.error(
-                "contact event not stored",
-                extra={"fields": {"index": index, "error": type(exc).__name__}},
-            )
-            programs.clear()  # objects loaded in the rolled-back savepoint may be stale
-            results.append(
-                IngestResult(index, "rejected", errors={"": "could not be stored; try again"})
-            )
+    """Validate, store and commit a batch: whatever is wrong with one item, the others are
+    kept."""
+    results = store(payloads, api_key_id, limits)
     db.session.commit()
     created = sum(r.status == "created" for r in results)
     log.info(

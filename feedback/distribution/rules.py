@@ -2,7 +2,8 @@
 
 The command line (`feedback add-rule`), the demo seed, the tests and (next) the rule pages all
 call :func:`create_rule`; every error names the field it is about, so that a form can show it
-beside the field and the command line can print it.
+beside the field and the command line can print it. The new rule, and the one it replaces, are
+written to the audit log.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from feedback.audit.services import record
 from feedback.channels.registry import get_channel
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
@@ -133,6 +135,7 @@ def create_rule(spec: RuleSpec) -> DistributionRule:
     options = validate(spec)
     for old in active_rules(spec.program, spec.contact_type):
         old.active = False
+        record("rule.deactivate", old, {"active": True}, {"active": False})
     rule = DistributionRule(
         program_id=spec.program.id,
         contact_type=spec.contact_type,
@@ -150,4 +153,18 @@ def create_rule(spec: RuleSpec) -> DistributionRule:
     )
     db.session.add(rule)
     db.session.flush()
+    record("rule.create", rule, None, _snapshot(rule, spec))
     return rule
+
+
+def _snapshot(rule: DistributionRule, spec: RuleSpec) -> dict[str, Any]:
+    """What the audit log keeps of a new rule: its settings, the questionnaire by code."""
+    names = (
+        "contact_type", "channel", "mode", "fallback_channel", "delay_minutes", "sampling_rate",
+        "expiry_days", "fatigue_days", "quiet_start_hour", "quiet_end_hour", "channel_options",
+    )  # fmt: skip
+    return {
+        "program": spec.program.code,
+        "questionnaire": f"{spec.version.questionnaire.code} v{spec.version.number}",
+        **{name: getattr(rule, name) for name in names},
+    }

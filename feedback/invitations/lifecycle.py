@@ -12,6 +12,10 @@ named moves below, which own:
   (conversations, later metrics and webhooks) follow invitations without the lifecycle
   knowing them.
 
+A move is written by the session's unit of work, or, handed a :class:`Batch` (``batch=``), with
+the batch's other moves in a few statements whatever their number (a send task's batch): the
+same table, bookkeeping, log and signals either way.
+
 The set-based steps are here too: queueing a batch for a send task (no state changes: the
 invitations stay scheduled until a worker takes one up), recovering invitations whose worker
 died while sending them, and expiring; each row is guarded so that concurrent workers never
@@ -20,16 +24,25 @@ move it twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import ORMOption
 
 from feedback.db_types import utcnow
 from feedback.extensions import db
-from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
+from feedback.invitations.models import (
+    Invitation,
+    InvitationMode,
+    InvitationStatus,
+    InvitationTransition,
+)
 from feedback.security import new_token_salt, survey_token, token_hash
 
 S = InvitationStatus
@@ -85,6 +98,22 @@ class InvalidTransition(RuntimeError):
     pass
 
 
+def _log_row(
+    invitation_id: str,
+    from_status: InvitationStatus | None,
+    to_status: InvitationStatus,
+    reason: str | None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "invitation_id": invitation_id,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "at": at or utcnow(),
+    }
+
+
 def _log(
     invitation_id: str,
     from_status: InvitationStatus | None,
@@ -93,82 +122,159 @@ def _log(
     at: datetime | None = None,
 ) -> None:
     db.session.add(
-        InvitationTransition(
-            invitation_id=invitation_id,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            at=at or utcnow(),
-        )
+        InvitationTransition(**_log_row(invitation_id, from_status, to_status, reason, at))
     )
 
 
-def _bookkeeping(invitation: Invitation, to_status: InvitationStatus, now: datetime) -> None:
-    if to_status is S.SENT:
-        invitation.sent_at = now
-    elif to_status is S.OPENED:
-        invitation.opened_at = now
-    elif to_status is S.COMPLETED:
-        invitation.completed_at = now
+def _changes(
+    invitation: Invitation, to_status: InvitationStatus, reason: str | None, now: datetime
+) -> dict[str, Any]:
+    """The columns one move sets: refused unless the table allows it; its status and reason,
+    and the bookkeeping (sent, opened, completed time; contact details purged once the
+    invitation can no longer need them)."""
+    if to_status not in TRANSITIONS[invitation.status]:
+        raise InvalidTransition(f"{invitation.status} -> {to_status}")
+    changes: dict[str, Any] = {"status": to_status, "reason": reason}
+    stamp = {S.SENT: "sent_at", S.OPENED: "opened_at", S.COMPLETED: "completed_at"}.get(to_status)
+    if stamp is not None:
+        changes[stamp] = now
     if to_status not in KEEPS_CONTACT_DETAILS:
         # The token hash stays: the link still says "answered" or "closed" rather than nothing.
-        invitation.email = invitation.phone = None
+        changes["email"] = changes["phone"] = None
+    return changes
+
+
+class Batch:
+    """Moves of many invitations written together by :meth:`write`: one UPDATE per shape of
+    change (executemany by primary key, each row guarded by the status it had before the
+    batch moved it) and one INSERT of their log, whatever the number of invitations.
+
+    Hand it to the named moves (``batch=``): each move is checked against the table, signalled,
+    and applied to the loaded invitation at once, without making it dirty (the batch writes
+    it, not the session's unit of work). The invitations must be locked by the transaction
+    (:func:`locked_many`); the guard confirms what the lock ensures.
+    """
+
+    def __init__(self) -> None:
+        self._changes: dict[str, dict[str, Any]] = {}
+        self._guards: dict[str, InvitationStatus] = {}
+        self._log: list[dict[str, Any]] = []
+
+    def _add(
+        self,
+        invitation: Invitation,
+        from_status: InvitationStatus,
+        changes: dict[str, Any],
+        log: dict[str, Any],
+    ) -> None:
+        self._guards.setdefault(invitation.id, from_status)
+        self._changes.setdefault(invitation.id, {}).update(changes)
+        for key, value in changes.items():
+            set_committed_value(invitation, key, value)
+        self._log.append(log)
+
+    def write(self) -> None:
+        """Write the moves added so far (the caller commits)."""
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for invitation_id, changes in self._changes.items():
+            row = {"b_id": invitation_id, "b_from": self._guards[invitation_id], **changes}
+            shapes[tuple(sorted(changes))].append(row)
+        table = Invitation.__table__
+        guarded = update(table).where(
+            table.c.id == bindparam("b_id"), table.c.status == bindparam("b_from")
+        )
+        for rows in shapes.values():
+            db.session.execute(guarded, rows)
+        if self._log:
+            db.session.execute(insert(InvitationTransition.__table__), self._log)
+        self._changes, self._guards, self._log = {}, {}, []
+
+
+def _move(
+    invitation: Invitation,
+    to_status: InvitationStatus,
+    reason: str | None,
+    values: dict[str, Any],
+    batch: Batch | None,
+    context: dict[str, Any],
+) -> None:
+    """One move with the named move's own `values`: set on the invitation (written by the
+    session, or by the `batch`), logged and signalled."""
+    current = invitation.status
+    now = utcnow()
+    changes = {**values, **_changes(invitation, to_status, reason, now)}
+    log = _log_row(invitation.id, current, to_status, reason, now)
+    if batch is None:
+        for key, value in changes.items():
+            setattr(invitation, key, value)
+        db.session.add(InvitationTransition(**log))
+    else:
+        batch._add(invitation, current, changes, log)
+    status_changed.send(
+        invitation, from_status=current, to_status=to_status, reason=reason, **context
+    )
 
 
 def transition(
     invitation: Invitation,
     to_status: InvitationStatus,
     reason: str | None = None,
+    *,
+    batch: Batch | None = None,
     **context: Any,
 ) -> None:
     """Move an invitation along the state machine; refuse any move it does not allow."""
-    current = invitation.status
-    if to_status not in TRANSITIONS[current]:
-        raise InvalidTransition(f"{current} -> {to_status}")
-    now = utcnow()
-    invitation.status = to_status
-    invitation.reason = reason
-    _bookkeeping(invitation, to_status, now)
-    _log(invitation.id, current, to_status, reason, now)
-    status_changed.send(
-        invitation, from_status=current, to_status=to_status, reason=reason, **context
-    )
+    _move(invitation, to_status, reason, {}, batch, context)
 
 
-def start(invitation: Invitation, status: InvitationStatus, reason: str | None = None) -> None:
-    """A new invitation's first state (scheduled, or skipped with the reason); flushes it."""
-    if status not in INITIAL:
-        raise InvalidTransition(f"an invitation cannot start {status}")
-    invitation.status = status
-    invitation.reason = reason
-    if status not in KEEPS_CONTACT_DETAILS:
-        invitation.email = invitation.phone = None
-    db.session.add(invitation)
-    db.session.flush()
-    _log(invitation.id, None, status, reason, invitation.created_at)
-
-
-def locked(invitation_id: str) -> Invitation | None:
-    """Re-read an invitation under a row lock held until the transaction ends.
-
-    SQLite ignores FOR UPDATE. There, a no-op UPDATE as the transaction's first statement takes
-    the database write lock (waiting for any other writer's commit), so the read that follows
-    sees the latest state and nobody else can change it before this transaction ends.
-    """
+def _write_lock(invitation_ids: list[str]) -> None:
+    """SQLite ignores FOR UPDATE. There, a no-op UPDATE as the transaction's first statement
+    takes the database write lock (waiting for any other writer's commit), so the read that
+    follows sees the latest state and nobody else can change it before this transaction ends."""
     if db.session.get_bind().dialect.name == "sqlite":
         no_op = (
             update(Invitation)
-            .where(Invitation.id == invitation_id)
+            .where(Invitation.id.in_(invitation_ids))
             .values(updated_at=Invitation.updated_at)
         )
         db.session.execute(no_op, execution_options={"synchronize_session": False})
+
+
+def locked(invitation_id: str) -> Invitation | None:
+    """Re-read an invitation under a row lock held until the transaction ends."""
+    _write_lock([invitation_id])
     return db.session.get(Invitation, invitation_id, with_for_update=True, populate_existing=True)
 
 
+def locked_many(
+    invitation_ids: list[str],
+    *where: ColumnElement[bool],
+    skip_locked: bool = False,
+    options: Iterable[ORMOption] = (),
+) -> list[Invitation]:
+    """Re-read the invitations among `invitation_ids` that match `where`, in one statement,
+    under row locks held until the transaction ends (see :func:`locked`). With `skip_locked`,
+    rows another transaction holds are left out (PostgreSQL; SQLite's writers take turns).
+    `options`: loader options, for what the invitations share (loaded once for all)."""
+    if not invitation_ids:
+        return []
+    _write_lock(invitation_ids)
+    query = (
+        select(Invitation)
+        .where(Invitation.id.in_(invitation_ids), *where)
+        .options(*options)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(query))
+
+
 # --- Sending -----------------------------------------------------------------------------------
+# Each move takes an optional `batch` (:class:`Batch`): a send task moves its whole batch with a
+# few statements; a move without one is written by the session like any other change.
 
 
-def begin_sending(invitation: Invitation) -> str:
+def begin_sending(invitation: Invitation, *, batch: Batch | None = None) -> str:
     """A worker takes up a scheduled invitation to hand it to its channel (scheduled ->
     sending): its survey token (returned; only its hash is kept, and it is the same on every
     attempt) and one more attempt counted.
@@ -176,41 +282,71 @@ def begin_sending(invitation: Invitation) -> str:
     The caller commits before calling the provider, so that a worker killed while sending
     leaves a row that says so (see :func:`recover_stale_sending`).
     """
-    if invitation.token_salt is None:
-        invitation.token_salt = new_token_salt()
-    token = survey_token(invitation.id, invitation.token_salt)
-    invitation.token_hash = token_hash(token)
-    invitation.attempts += 1
-    invitation.queued_at = None
-    transition(invitation, S.SENDING)
+    salt = invitation.token_salt or new_token_salt()
+    token = survey_token(invitation.id, salt)
+    values = {
+        "token_salt": salt,
+        "token_hash": token_hash(token),
+        "attempts": invitation.attempts + 1,
+        "queued_at": None,
+    }
+    _move(invitation, S.SENDING, None, values, batch, {})
     return token
 
 
 def mark_sent(
-    invitation: Invitation, provider_ref: str | None, reason: str | None = None, **context: Any
+    invitation: Invitation,
+    provider_ref: str | None,
+    reason: str | None = None,
+    *,
+    batch: Batch | None = None,
+    **context: Any,
 ) -> None:
     """The channel accepted the invitation (sending -> sent)."""
-    invitation.provider_ref = provider_ref
-    invitation.last_error = None
-    transition(invitation, S.SENT, reason, **context)
+    values = {"provider_ref": provider_ref, "last_error": None}
+    _move(invitation, S.SENT, reason, values, batch, context)
+
+
+def _error(error: str | None) -> dict[str, Any]:
+    return {} if error is None else {"last_error": error[:MAX_ERROR]}
 
 
 def reschedule(
-    invitation: Invitation, due_at: datetime, reason: str, error: str | None = None
+    invitation: Invitation,
+    due_at: datetime,
+    reason: str,
+    error: str | None = None,
+    *,
+    batch: Batch | None = None,
 ) -> None:
     """Back to the queue until `due_at` (a transient fault, quiet hours, a temporary receipt).
     The survey link stays the same: a message the provider did accept still works."""
-    invitation.due_at = due_at
-    invitation.queued_at = None
-    if error is not None:
-        invitation.last_error = error[:MAX_ERROR]
-    transition(invitation, S.SCHEDULED, reason)
+    values = {"due_at": due_at, "queued_at": None, **_error(error)}
+    _move(invitation, S.SCHEDULED, reason, values, batch, {})
 
 
-def fail(invitation: Invitation, reason: str, error: str | None = None) -> None:
-    if error is not None:
-        invitation.last_error = error[:MAX_ERROR]
-    transition(invitation, S.FAILED, reason)
+def fail(
+    invitation: Invitation, reason: str, error: str | None = None, *, batch: Batch | None = None
+) -> None:
+    """Given up on sending (sending -> failed): its survey link no longer opens anything."""
+    _move(invitation, S.FAILED, reason, {"token_hash": None, **_error(error)}, batch, {})
+
+
+def renew_sending(invitation_ids: list[str]) -> set[str]:
+    """A worker still sending a long batch renews its claim on the rows still `sending` (their
+    `updated_at`, which :func:`recover_stale_sending` reads): the ids it still holds; one
+    recovered meanwhile is no longer its to send. No change of state. Commits."""
+    renewed = set(
+        db.session.scalars(
+            update(Invitation)
+            .where(Invitation.id.in_(invitation_ids), Invitation.status == S.SENDING)
+            .values(updated_at=utcnow())
+            .returning(Invitation.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    db.session.commit()
+    return renewed
 
 
 def deliver_by_call(invitation: Invitation, call_id: str) -> None:
@@ -247,6 +383,48 @@ def record_receipt(
 
 
 # --- Set-based moves ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewInvitation:
+    """An invitation as planning decided it, not stored yet: its columns but its state, which
+    :func:`start_many` sets."""
+
+    id: str
+    event_id: str
+    program_id: str
+    language: str
+    client_hash: str
+    timezone: str | None
+    created_at: datetime
+    rule_id: str | None = None
+    questionnaire_version_id: str | None = None
+    channel: str | None = None
+    mode: InvitationMode = InvitationMode.LINK
+    email: str | None = None
+    phone: str | None = None
+    address_hash: str | None = None
+    due_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+def start_many(starts: Iterable[tuple[NewInvitation, InvitationStatus, str | None]]) -> None:
+    """New invitations in their first state (scheduled, or skipped with the reason), and the
+    first row of each one's log: two INSERTs for the whole batch, nothing loaded in the session.
+    Contact details are not stored for an invitation that starts skipped."""
+    rows: list[dict[str, Any]] = []
+    log: list[dict[str, Any]] = []
+    for new, status, reason in starts:
+        if status not in INITIAL:
+            raise InvalidTransition(f"an invitation cannot start {status}")
+        row = {**vars(new), "status": status, "reason": reason, "updated_at": new.created_at}
+        if status not in KEEPS_CONTACT_DETAILS:
+            row["email"] = row["phone"] = None
+        rows.append(row)
+        log.append(_log_row(new.id, None, status, reason, new.created_at))
+    if rows:
+        db.session.execute(insert(Invitation.__table__), rows)
+        db.session.execute(insert(InvitationTransition.__table__), log)
 
 
 def queue_due(

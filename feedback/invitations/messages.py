@@ -31,8 +31,18 @@ def as_channel_question(question: Question, channel_name: str | None) -> channel
     )
 
 
-def build_message(invitation: Invitation, token: str) -> channels.Invitation:
-    """The invitation as its channel sends it, with the one-time survey link for `token`."""
+def channel_questions(invitation: Invitation) -> tuple[channels.Question, ...]:
+    """The questions of the invitation's questionnaire as its channel sees them (the same for
+    every invitation of a version and a channel: a batch computes them once)."""
+    version = invitation.questionnaire_version
+    return tuple(as_channel_question(q, invitation.channel) for q in version.questions)
+
+
+def build_message(
+    invitation: Invitation, token: str, questions: tuple[channels.Question, ...]
+) -> channels.Invitation:
+    """The invitation as its channel sends it, with the one-time survey link for `token` and
+    its :func:`channel_questions` (computed once for a batch)."""
     base = current_app.config["PUBLIC_BASE_URL"]
     version = invitation.questionnaire_version
     program = invitation.program
@@ -47,6 +57,6 @@ def build_message(invitation: Invitation, token: str) -> channels.Invitation:
         expires_at=invitation.expires_at,
         program_name={"en": program.name_en, "fr": program.name_fr},
         questionnaire_title={"en": version.title("en"), "fr": version.title("fr")},
-        questions=tuple(as_channel_question(q, invitation.channel) for q in version.questions),
+        questions=questions,
         mode=invitation.mode.value,
     )

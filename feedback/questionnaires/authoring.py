@@ -7,18 +7,20 @@ published questionnaire starts the next draft, a copy of the latest published ve
 stay tied to the version they answered.
 
 The command line, the demo seed, the tests and (next) the builder pages call these services;
-every error is an :class:`AuthoringError` that names the field it is about.
+every error is an :class:`AuthoringError` that names the field it is about. Every change is
+written to the audit log (by draft number and question code: "v2.questions.overall").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
+from feedback.audit.services import record
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.programs.models import Program
@@ -186,6 +188,30 @@ def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
 # --- changing -----------------------------------------------------------------------------------
 
 
+def _audit(
+    action: str,
+    version: QuestionnaireVersion,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> None:
+    record(f"questionnaire.{action}", version.questionnaire, before, after)
+
+
+def _question_entry(question: Question) -> dict[str, Any]:
+    """The audit log's view of a question, keyed by draft and code."""
+    key = f"v{question.version.number}.questions.{question.code}"
+    return {key: asdict(spec_of(question))}
+
+
+def _texts(version: QuestionnaireVersion) -> dict[str, str]:
+    names = ("title_en", "title_fr", "intro_en", "intro_fr")
+    return {f"v{version.number}.{name}": getattr(version, name) for name in names}
+
+
+def _order(version: QuestionnaireVersion) -> dict[str, list[str]]:
+    return {f"v{version.number}.order": [q.code for q in version.questions]}
+
+
 def _draft(version: QuestionnaireVersion) -> QuestionnaireVersion:
     if version.is_published:
         raise AuthoringError(
@@ -230,6 +256,7 @@ def create_questionnaire(
     )
     db.session.add(questionnaire)
     db.session.flush()
+    _audit("create", version, None, {"code": code, **_texts(version)})
     return version
 
 
@@ -244,6 +271,7 @@ def set_texts(
     _check_texts(errors, "title", title, MAX_TITLE)
     if errors:
         raise AuthoringError(errors)
+    before = _texts(version)
     questionnaire = version.questionnaire
     questionnaire.title_en = version.title_en = title.get("en") or ""
     questionnaire.title_fr = version.title_fr = title.get("fr") or ""
@@ -251,6 +279,7 @@ def set_texts(
     version.intro_en = intro.get("en") or ""
     version.intro_fr = intro.get("fr") or ""
     db.session.flush()
+    _audit("edit_texts", version, before, _texts(version))
 
 
 def _apply(question: Question, spec: QuestionSpec) -> None:
@@ -277,6 +306,7 @@ def add_question(
     _apply(question, spec)
     version.questions.append(question)
     db.session.flush()
+    _audit("add_question", version, None, _question_entry(question))
     if position is not None:
         move_question(question, position)
     return question
@@ -290,8 +320,13 @@ def edit_question(question: Question, spec: QuestionSpec) -> Question:
         errors["code"] = f"the questionnaire already has a question {spec.code!r}"
     if errors:
         raise AuthoringError(errors)
+    before = _question_entry(question)
     _apply(question, spec)
     db.session.flush()
+    after = _question_entry(question)
+    if before.keys() != after.keys():  # a new code: one entry says both
+        before, after = {"code": next(iter(before))}, {"code": next(iter(after))} | after
+    _audit("edit_question", question.version, before, after)
     return question
 
 
@@ -313,7 +348,9 @@ def move_question(question: Question, position: int) -> None:
     ordered = [q for q in version.questions if q is not question]
     index = min(max(position, 1), len(ordered) + 1) - 1
     ordered.insert(index, question)
+    before = _order(version)
     _renumber(version, ordered)
+    _audit("move_question", version, before, _order(version))
 
 
 def reorder(version: QuestionnaireVersion, codes: Sequence[str]) -> None:
@@ -322,11 +359,14 @@ def reorder(version: QuestionnaireVersion, codes: Sequence[str]) -> None:
     by_code = {q.code: q for q in version.questions}
     if sorted(codes) != sorted(by_code):
         raise AuthoringError({"order": "name every question of the draft exactly once"})
+    before = _order(version)
     _renumber(version, [by_code[code] for code in codes])
+    _audit("move_question", version, before, _order(version))
 
 
 def remove_question(question: Question) -> None:
     version = _draft(question.version)
+    _audit("remove_question", version, _question_entry(question), None)
     remaining = [q for q in version.questions if q is not question]
     version.questions.remove(question)
     db.session.flush()
@@ -341,6 +381,7 @@ def publish(version: QuestionnaireVersion) -> QuestionnaireVersion:
         raise AuthoringError(problems)
     version.published_at = utcnow()
     db.session.flush()
+    _audit("publish", version, None, {"published_version": version.number})
     return version
 
 
@@ -367,4 +408,5 @@ def new_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
     db.session.add(version)
     db.session.flush()
     db.session.refresh(questionnaire, ["versions"])
+    _audit("new_draft", version, None, {"draft": version.number, "copied_from": latest.number})
     return version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -45,17 +46,30 @@ def answer_rows(question: Question, value: Any) -> list[dict[str, Any]]:
 
 def save_answer(response: Response, question: Question, value: Any) -> None:
     """Record (or replace) the answer to `question`."""
+    save_answers(response, [(question, value)])
+
+
+def save_answers(response: Response, answers: Sequence[tuple[Question, Any]]) -> None:
+    """Record (or replace) the answers to these questions: one DELETE and one INSERT of every
+    row, however many questions a web form sends."""
+    if not answers:
+        return
     db.session.execute(
-        delete(Answer).where(Answer.response_id == response.id, Answer.question_id == question.id),
+        delete(Answer).where(
+            Answer.response_id == response.id,
+            Answer.question_id.in_([question.id for question, _value in answers]),
+        ),
         execution_options={"synchronize_session": False},
     )
     now = utcnow()
     rows = [
         {"response_id": response.id, "question_id": question.id, "item": item, "answered_at": now}
         | columns
+        for question, value in answers
         for item, columns in enumerate(answer_rows(question, value))
     ]
-    db.session.execute(insert(Answer), rows)
+    # render_nulls: every row has the same columns, so they go as one batch.
+    db.session.execute(insert(Answer), rows, execution_options={"render_nulls": True})
 
 
 def complete_response(invitation: Invitation, answers: dict[str, Any], language: str) -> Response:
@@ -65,11 +79,20 @@ def complete_response(invitation: Invitation, answers: dict[str, Any], language:
     """
     response = response_for(invitation)
     response.language = language
-    questions = {q.id: q for q in invitation.questionnaire_version.questions}
-    for question_id, value in answers.items():
-        if value is None or value == "" or value == []:
-            continue
-        save_answer(response, questions[question_id], value)
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            select(Question).where(Question.version_id == invitation.questionnaire_version_id)
+        )
+    }
+    save_answers(
+        response,
+        [
+            (questions[question_id], value)
+            for question_id, value in answers.items()
+            if not (value is None or value == "" or value == [])
+        ],
+    )
     response.completed_at = utcnow()
     response.is_complete = True
     lifecycle.complete(invitation)

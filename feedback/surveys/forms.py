@@ -1,27 +1,50 @@
 """The client's survey form, built from the ordered questions of a questionnaire version.
 
-A published version never changes, but versions differ, so the form class is made per request
-from the version's questions; each question's field comes from its kind (the registry in
-:mod:`feedback.questionnaires.kinds`). Field names are stable (``q_<code>``) so that a posted
-form still maps onto the same questions whatever the language it was shown in.
+Each question's field comes from its kind (the registry in :mod:`feedback.questionnaires.kinds`).
+Field names are stable (``q_<code>``) so that a posted form still maps onto the same questions
+whatever the language it was shown in.
+
+A published version never changes, so what the page needs of it (its title and intro, the form
+class with every label, choice and message translated, and the HTML of its blank questions) is
+built once per version and language and kept by the process (:func:`survey_version`); a request
+then costs no query of the version and no field construction. A draft is built afresh each time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
+from threading import Lock
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 from wtforms import Field, RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
+from feedback.extensions import db
 from feedback.questionnaires import kinds
 from feedback.questionnaires.kinds.base import FormContext, QuestionKind
-from feedback.questionnaires.models import Question
+from feedback.questionnaires.models import Question, QuestionnaireVersion
+
+#: Versions (times two languages) kept by a process; the oldest goes first beyond this.
+MAX_CACHED_VERSIONS = 256
 
 
-def field_name(question: Question) -> str:
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """A question as the web form needs it: plain data, safe to keep between requests (an ORM
+    row is bound to one request's session)."""
+
+    id: str
+    code: str
+    kind: str
+    required: bool
+
+
+def field_name(question: SurveyQuestion | Question) -> str:
     return f"q_{question.code}"
 
 
@@ -36,11 +59,11 @@ def _field(question: Question, number: int, language: str) -> Field:
 
 
 class SurveyForm(FlaskForm):
-    """Base of the per-version form classes made by :func:`survey_form`."""
+    """Base of the per-version form classes made by :func:`survey_version`."""
 
-    questions: ClassVar[tuple[Question, ...]] = ()
+    questions: ClassVar[tuple[SurveyQuestion, ...]] = ()
 
-    def entries(self) -> list[tuple[Question, Field, QuestionKind]]:
+    def entries(self) -> list[tuple[SurveyQuestion, Field, QuestionKind]]:
         """The questions in order, each with its bound field and its kind."""
         return [(q, self[field_name(q)], kinds.of(q)) for q in self.questions]
 
@@ -55,14 +78,66 @@ class SurveyForm(FlaskForm):
         }
 
 
-def survey_form(questions: Sequence[Question], language: str) -> SurveyForm:
-    """Build the form for these questions (in order) and bind it to the current request."""
+@dataclass
+class SurveyVersion:
+    """What the survey page shows of one version in one language."""
+
+    title: str
+    intro: str
+    form_class: type[SurveyForm]
+    #: The questions as a blank form renders them (set on first use, by :meth:`blank_questions`).
+    _blank_html: Markup | None = None
+
+    def blank_questions(self, render: Callable[[], Markup]) -> Markup:
+        """The questions of a form with no answer and no error: the same for every client, so
+        rendered once (`render` renders them from a blank form)."""
+        if self._blank_html is None:
+            self._blank_html = render()
+        return self._blank_html
+
+
+def _build(version: QuestionnaireVersion, language: str) -> SurveyVersion:
+    """The form class and texts of `version`; labels are translated into the current locale,
+    which the caller has set to `language`."""
+    questions = version.questions
     attributes: dict[str, Any] = {
         field_name(q): _field(q, number, language) for number, q in enumerate(questions, 1)
     }
-    attributes["questions"] = tuple(questions)
-    form_class = type("VersionSurveyForm", (SurveyForm,), attributes)
-    return form_class()
+    attributes["questions"] = tuple(
+        SurveyQuestion(id=q.id, code=q.code, kind=q.kind, required=q.required) for q in questions
+    )
+    return SurveyVersion(
+        title=version.title(language),
+        intro=version.intro(language),
+        form_class=type("VersionSurveyForm", (SurveyForm,), attributes),
+    )
+
+
+_cache: dict[tuple[str, str], SurveyVersion] = {}
+_cache_lock = Lock()
+
+
+def survey_version(version_id: str, language: str) -> SurveyVersion:
+    """The page's view of a version in `language` (the current locale), built once if published.
+
+    Only a published version is kept: a draft may still change. (Rules refuse drafts, so no
+    invitation should lead to one; if one did, it would be built on every request, never stale.)
+    """
+    key = (version_id, language)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    version = db.session.get(
+        QuestionnaireVersion, version_id, options=[selectinload(QuestionnaireVersion.questions)]
+    )
+    assert version is not None  # an invitation's version is never deleted
+    built = _build(version, language)
+    if version.is_published:
+        with _cache_lock:
+            while len(_cache) >= MAX_CACHED_VERSIONS:
+                del _cache[next(iter(_cache))]
+            _cache[key] = built
+    return built
 
 
 #: The unsubscribe page's choices: every channel (the default), or only this way of being asked.

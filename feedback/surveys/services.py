@@ -2,7 +2,8 @@
 
 The page is read without a lock; every change (opening, answering) re-reads the invitation with
 ``SELECT ... FOR UPDATE`` and checks its status again, so a double submit, or a submit racing the
-expiry job, finds the invitation no longer answerable and changes nothing.
+expiry job, finds the invitation no longer answerable and changes nothing. A page shown again
+changes nothing, so it takes no lock.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from feedback.db_types import utcnow
 from feedback.extensions import db
@@ -30,8 +32,17 @@ class SurveyState(enum.Enum):
     UNAVAILABLE = "unavailable"  # opted out, failed, or never sent
 
 
+#: How the pages read an invitation: without its contact details, which they never show and
+#: which would otherwise be decrypted on every view.
+WITHOUT_CONTACT_DETAILS = (defer(Invitation.email), defer(Invitation.phone))
+
+
 def invitation_for_token(token: str) -> Invitation | None:
-    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    return db.session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == token_hash(token))
+        .options(*WITHOUT_CONTACT_DETAILS)
+    )
 
 
 def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyState:
@@ -54,7 +65,11 @@ def _locked(invitation: Invitation) -> Invitation:
 
 
 def mark_opened(invitation: Invitation) -> None:
-    """First view of a sent (or delivered) invitation: -> opened. Later views change nothing."""
+    """First view of a sent (or delivered) invitation: -> opened. Later views change nothing
+    and cost nothing: the row the page already read says it was opened, so no lock is taken
+    and nothing is written. An unopened one is locked and checked again before it moves."""
+    if invitation.status not in lifecycle.UNOPENED:
+        return
     locked = _locked(invitation)
     if survey_state(locked) is SurveyState.LIVE:
         lifecycle.mark_opened(locked)

@@ -26,6 +26,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from feedback.consent.codes import invitation_for_unsubscribe_code
@@ -35,7 +36,13 @@ from feedback.i18n import SUPPORTED as LANGUAGES
 from feedback.i18n import current_locale
 from feedback.invitations.models import Invitation
 from feedback.surveys import session as survey_session
-from feedback.surveys.forms import THIS_CHANNEL, UnsubscribeForm, only_this_way, survey_form
+from feedback.surveys.forms import (
+    THIS_CHANNEL,
+    SurveyForm,
+    UnsubscribeForm,
+    only_this_way,
+    survey_version,
+)
 from feedback.surveys.services import (
     SurveyState,
     invitation_for_token,
@@ -131,26 +138,38 @@ def form() -> ResponseReturnValue:
     survey_session.remember(invitation)
 
     language = current_locale()
-    version = invitation.questionnaire_version
-    form = survey_form(version.questions, language)
+    assert invitation.questionnaire_version_id is not None  # set when the invitation is planned
+    survey = survey_version(invitation.questionnaire_version_id, language)
+    form = survey.form_class()
     if form.validate_on_submit():
         if submit_answers(invitation, form.answers(), language):
             return redirect(url_for(".done", lang=language), 303)
         return _closed(survey_state(invitation))
-    if request.method == "GET":
+    # Read before mark_opened, whose commit would expire the rows and reload them.
+    page = {
+        "program_name": invitation.program.name(language),
+        "invitation_id": invitation.id,
+    }
+    if request.method == "GET":  # a blank form: no answer, no error
         mark_opened(invitation)
+        questions = survey.blank_questions(lambda: _render_questions(form))
+    else:
+        questions = _render_questions(form)
     session_lost = bool(form.csrf_token.errors)
     return render_template(
         "survey/form.html",
         form=form,
-        title=version.title(language),
-        version=version,
-        program=invitation.program,
-        language=language,
+        questions=questions,
+        title=survey.title,
+        intro=survey.intro,
         session_lost=session_lost,
-        invitation_id=invitation.id,
         action=url_for(".form", lang=language),
+        **page,
     ), (400 if session_lost else 200)
+
+
+def _render_questions(form: SurveyForm) -> Markup:
+    return Markup(render_template("survey/_questions.html", form=form))
 
 
 def _session_ended() -> ResponseReturnValue:

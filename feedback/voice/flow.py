@@ -25,8 +25,7 @@ from sqlalchemy import select
 from feedback.channels.base import Question as ChannelQuestion
 from feedback.consent.opt_outs import is_opted_out_now
 from feedback.contacts.models import ContactEvent
-from feedback.contacts.services import ingest_one
-from feedback.contacts.validation import validate_event
+from feedback.contacts.services import store
 from feedback.conversations import turns
 from feedback.conversations.parsing import Invalid
 from feedback.db_types import utcnow
@@ -36,7 +35,6 @@ from feedback.invitations import lifecycle
 from feedback.invitations.lifecycle import AWAITING_ANSWER
 from feedback.invitations.messages import as_channel_question
 from feedback.invitations.models import Invitation, InvitationMode, InvitationStatus
-from feedback.programs.models import Program
 from feedback.questionnaires import kinds
 from feedback.questionnaires.kinds.free_text import VoiceRecording
 from feedback.questionnaires.models import Question
@@ -169,14 +167,12 @@ def _new_contact(channel: str, start: CallStart, language: str) -> Invitation | 
         "language": language,
         "client": {"reference": start.caller or "", "phone": start.caller},
     }
-    clean, errors = validate_event(payload)
-    program = db.session.scalar(select(Program).where(Program.code == start.program))
-    if clean is None or program is None:
+    [result] = store([payload])
+    if result.event_id is None:
         # Which fields, never their values (the caller's number is one of them).
-        _log("call not recorded as a contact", channel, ",".join(sorted(errors)) or "program")
+        _log("call not recorded as a contact", channel, ",".join(sorted(result.errors)))
         return None
-    _status, event = ingest_one(clean, program, None)
-    return _offer(_event_invitation(event.id), channel, start.call_id)
+    return _offer(_event_invitation(result.event_id), channel, start.call_id)
 
 
 # --- Asking ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_nul_bad_utf8_future_dates_and_huge_fields_cost_only_their_line(app, db)
     ).encode() + b"desk,A\xff6,passport,visit,2026-11-20T10:00:00-05:00,fr,R6,r6@example.org,,,\n"
     raw += b"desk,A7,passport,visit,2026-11-20T10:00:00Z,en,R7,r7@example.org,,," + b"x" * 200_000
     raw += ("\n" + _line(8)).encode()
-    outcome = import_csv(io.BytesIO(raw))
+    outcome = list(import_csv(io.BytesIO(raw)))
     statuses = {line: result.status for line, result in outcome}
     assert statuses == {
         2: "created",
@@ -50,7 +50,7 @@ def test_nul_bad_utf8_future_dates_and_huge_fields_cost_only_their_line(app, db)
 
 def test_a_changed_row_is_a_conflict(app, db):
     make_setup()
-    import_csv(io.StringIO(HEADER + _line(1)))
+    list(import_csv(io.StringIO(HEADER + _line(1))))
     changed = _line(1).replace("visit", "call")
-    [(line, result)] = import_csv(io.StringIO(HEADER + changed))
+    [(line, result)] = list(import_csv(io.StringIO(HEADER + changed)))
     assert (line, result.status, set(result.errors)) == (2, "conflict", {"contact_type"})

@@ -186,7 +186,7 @@ def test_csv_import_keeps_every_valid_row_once_whatever_else_is_in_the_file(app,
     writer.writerow(COLUMNS)
     writer.writerows(rows)
     buffer.seek(0)
-    outcome = import_csv(buffer)
+    outcome = list(import_csv(buffer))
     assert len(outcome) <= len(rows)  # blank lines are no records
     for event in valid:
         assert _stored(event["source"], event["external_id"]) == 1

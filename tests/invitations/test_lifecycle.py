@@ -83,7 +83,9 @@ def test_no_module_but_the_lifecycle_changes_an_invitations_state():
         if changed:
             offenders[name] = sorted(changed)
     assert not offenders, offenders
-    assert state_changes(lifecycle_path.read_text(encoding="utf-8")) >= {"status", "sent_at"}
+    # The lifecycle's own changes are seen (its moves set the columns they compute with
+    # setattr, or write them with statements of its own).
+    assert state_changes(lifecycle_path.read_text(encoding="utf-8")) >= {"update(Invitation)"}
 
 
 def _schedule(n: int) -> list[str]:
@@ -157,7 +159,16 @@ def test_a_refused_move_changes_nothing(db):
         lifecycle.complete(invitation)
     assert invitation.status is S.SCHEDULED and invitation.completed_at is None
     with pytest.raises(lifecycle.InvalidTransition):
-        lifecycle.start(invitation, S.SENT)
+        new = lifecycle.NewInvitation(
+            id="new",
+            event_id=invitation.event_id,
+            program_id=invitation.program_id,
+            language="en",
+            client_hash=invitation.client_hash,
+            timezone=None,
+            created_at=utcnow(),
+        )
+        lifecycle.start_many([(new, S.SENT, None)])
 
 
 def test_rescheduling_keeps_the_link_and_every_attempt_carries_the_same(app, db):

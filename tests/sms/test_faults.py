@@ -204,6 +204,9 @@ def _assert_each_sent_once(ids: set[str], notify_standin: NotifyStandIn) -> Coun
 def test_a_worker_killed_again_and_again_sends_each_invitation_once(
     app, db, notify_standin, worker_env, tmp_path
 ):
+    """A kill lands most likely while a batch of 100 is in flight (sending is most of a send
+    task's time): those of its invitations the provider already took are then found by our
+    reference after SENDING_STALE_SECONDS, the others sent; the test prints how many."""
     ids = _schedule(app, INVITATIONS)
     worker = Worker(worker_env, tmp_path)
     rng = random.Random(20261130)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
-from email.message import EmailMessage
+from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from ipaddress import ip_address
 from typing import Any, ClassVar
@@ -131,17 +130,47 @@ class EmailChannel(Channel):
         return Blueprint("feedback_email", __name__, template_folder="templates")
 
     def send(self, invitation: Invitation) -> DeliveryResult:
-        if not invitation.email:
-            return DeliveryResult.permanent("no email address")
-        message = compose(invitation, self.config["MAIL_FROM"])
-        try:
-            self._deliver(message)
-        except OSError as exc:  # smtplib's exceptions, sockets, TLS and timeouts are all OSErrors
-            result = classify(exc)
-            return api.log_undelivered(self.log, "email not delivered", invitation, result)
-        return DeliveryResult.sent(message["Message-ID"])
+        return self.send_many([invitation])[0]
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def send_many(self, invitations: Sequence[Invitation]) -> list[DeliveryResult]:
+        """One SMTP session for the whole batch. After a fault the session is closed (it may be
+        broken) and the next message opens another; once the server cannot be reached, the
+        rest of the batch waits for a later attempt instead of timing out one by one."""
+        results: list[DeliveryResult] = []
+        smtp: smtplib.SMTP | None = None
+        unreachable: DeliveryResult | None = None
+        try:
+            for invitation in invitations:
+                if not invitation.email:
+                    results.append(DeliveryResult.permanent("no email address"))
+                    continue
+                if smtp is None and unreachable is None:
+                    try:
+                        smtp = self._connect()
+                    except OSError as exc:  # smtplib's, sockets, TLS, timeouts: all OSErrors
+                        unreachable = classify(exc)
+                if smtp is None:
+                    assert unreachable is not None
+                    results.append(self._undelivered(invitation, unreachable))
+                    continue
+                message = compose(invitation, self.config["MAIL_FROM"])
+                try:
+                    smtp.send_message(message)
+                except OSError as exc:
+                    smtp.close()  # the session may be broken: the next message opens another
+                    smtp = None
+                    results.append(self._undelivered(invitation, classify(exc)))
+                else:
+                    results.append(DeliveryResult.sent(message["Message-ID"]))
+        finally:
+            if smtp is not None:
+                _quit(smtp)
+        return results
+
+    def _undelivered(self, invitation: Invitation, result: DeliveryResult) -> DeliveryResult:
+        return api.log_undelivered(self.log, "email not delivered", invitation, result)
+
+    def _connect(self) -> smtplib.SMTP:
         config = self.config
         smtp = smtplib.SMTP(
             config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])
@@ -151,11 +180,16 @@ class EmailChannel(Channel):
                 smtp.starttls(context=ssl.create_default_context())
             if config["SMTP_USERNAME"]:
                 smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-            smtp.send_message(message)
-        finally:
-            # The message is accepted once DATA succeeds: a failing QUIT must not turn that
-            # into a retry (and a duplicate email).
-            try:
-                smtp.quit()
-            except OSError:
-                smtp.close()
+        except OSError:
+            smtp.close()
+            raise
+        return smtp
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    # A message is accepted once DATA succeeds: a failing QUIT must not turn that into a retry
+    # (and a duplicate email).
+    try:
+        smtp.quit()
+    except OSError:
+        smtp.close()

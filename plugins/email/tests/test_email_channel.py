@@ -284,3 +284,47 @@ def test_discovered_through_its_entry_point_with_templates_mounted(app: Flask) -
     assert isinstance(app.extensions["feedback.channels"]["email"], EmailChannel)
     assert "channel_email" in app.blueprints
     assert app.jinja_env.get_template("feedback_email/invitation.html")
+
+
+def test_a_batch_goes_through_one_smtp_session(
+    app_context: Flask, smtp_server: Any, make_invitation: Any
+) -> None:
+    batch = [make_invitation(id=f"inv-{n}", email=f"client{n}@example.ca") for n in range(5)]
+    results = channel_for(smtp_server).send_many(batch)
+    assert [r.outcome for r in results] == [Outcome.SENT] * 5
+    assert len({r.provider_ref for r in results}) == 5
+    assert [e.rcpt_tos for e in smtp_server.handler.received] == [[i.email] for i in batch]
+    assert len({id(session) for session in smtp_server.handler.sessions}) == 1
+
+
+def test_a_refusal_in_a_batch_costs_only_its_invitation(
+    app_context: Flask, smtp_server: Any, make_invitation: Any
+) -> None:
+    handler = smtp_server.handler
+    accept = handler.handle_RCPT
+
+    async def refuse_one(server, session, envelope, address, options):  # aiosmtpd's hook
+        if address == "bad@example.ca":
+            return "550 5.1.1 <bad@example.ca>: no such user"
+        return await accept(server, session, envelope, address, options)
+
+    handler.handle_RCPT = refuse_one
+    emails = ["a@example.ca", "bad@example.ca", None, "c@example.ca"]
+    batch = [make_invitation(id=f"inv-{n}", email=email) for n, email in enumerate(emails)]
+    results = channel_for(smtp_server).send_many(batch)
+    assert [r.outcome for r in results] == [
+        Outcome.SENT,
+        Outcome.PERMANENT,
+        Outcome.PERMANENT,
+        Outcome.SENT,
+    ]
+    assert [e.rcpt_tos for e in handler.received] == [["a@example.ca"], ["c@example.ca"]]
+
+
+def test_an_unreachable_server_fails_the_batch_transiently_at_once(
+    app_context: Flask, unused_port: int, make_invitation: Any
+) -> None:
+    channel = channel_from(EmailChannel, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": unused_port})
+    results = channel.send_many([make_invitation(id=f"inv-{n}") for n in range(3)])
+    assert {r.outcome for r in results} == {Outcome.TRANSIENT}
+    assert all(r.detail.startswith("cannot reach SMTP server") for r in results)
