@@ -8,6 +8,7 @@ form posted after its CSRF token expired comes back with what was typed, to send
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
@@ -72,7 +73,9 @@ LIMIT_SETTINGS = {
 }
 
 
+@lru_cache(maxsize=512)
 def content_security_policy(endpoint: str | None) -> str:
+    """The header's value for `endpoint`: built once per endpoint (the policies are constants)."""
     policy = {**CONTENT_SECURITY_POLICY, **CSP_OVERRIDES.get(endpoint or "", {})}
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from feedback.bulk import among
 from feedback.channels.registry import enabled_channels, get_channel
 from feedback.consent.models import OptOut
 from feedback.extensions import db
@@ -65,9 +66,9 @@ class KnownOptOuts:
 def known_opt_outs(client_hashes: Iterable[str], address_hashes: Iterable[str]) -> KnownOptOuts:
     """Every opt-out recorded for one of these clients or addresses, in one query."""
     clients, addresses = set(client_hashes), set(address_hashes)
-    conditions = [OptOut.client_hash.in_(sorted(clients))] if clients else []
+    conditions = [among(OptOut.client_hash, clients)] if clients else []
     if addresses:
-        conditions.append(OptOut.address_hash.in_(sorted(addresses)))
+        conditions.append(among(OptOut.address_hash, addresses))
     rows = (
         db.session.execute(
             select(OptOut.channel, OptOut.client_hash, OptOut.address_hash).where(or_(*conditions))

@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.selectable import TableValuedAlias
 
 from feedback.accounts.services import key_allows
+from feedback.bulk import on_postgres, rows_of, unnest
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.validation import CleanEvent, Limits, current_limits, validate_event
 from feedback.db_types import new_id, utcnow
@@ -177,19 +176,6 @@ def _row(
     }
 
 
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _unnest(columns: Mapping[str, tuple[Any, list[Any]]]) -> TableValuedAlias:
-    """Rows as one array a column, for PostgreSQL: a few parameters however many rows, where a
-    VALUES or an IN list has one a value, which psycopg parses again on every call (tens of
-    milliseconds for 1,000 events), and a list of (source, external_id) pairs is matched
-    against no index."""
-    arrays = [bindparam(name, rows, type_=ARRAY(kind)) for name, (kind, rows) in columns.items()]
-    return func.unnest(*arrays).table_valued(*columns).render_derived()
-
-
 def _insert_new(rows: list[dict[str, Any]]) -> set[str]:
     """Insert the events whose key is not stored yet; the ids of those this statement inserted.
 
@@ -198,10 +184,8 @@ def _insert_new(rows: list[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     ordered = sorted(rows, key=lambda row: (row["source"], row["external_id"]))
-    if _postgres():
-        names = [column.name for column in EVENTS.c]
-        table = _unnest({c.name: (c.type, [row[c.name] for row in ordered]) for c in EVENTS.c})
-        insert = postgresql.insert(EVENTS).from_select(names, select(table))
+    if on_postgres():
+        insert = postgresql.insert(EVENTS).from_select(list(ordered[0]), rows_of(EVENTS, ordered))
         params: list[dict[str, Any]] = []
     else:
         insert = sqlite.insert(EVENTS)
@@ -225,8 +209,8 @@ def _stored(keys: list[Key]) -> dict[Key, Mapping[str, Any]]:
         Invitation.due_at.label("invitation_due_at"),
     )
     events = EVENTS
-    if _postgres():
-        wanted = _unnest(
+    if on_postgres():
+        wanted = unnest(
             {
                 "source": (EVENTS.c.source.type, [source for source, _ in keys]),
                 "external_id": (EVENTS.c.external_id.type, [external for _, external in keys]),

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from feedback.bulk import among
 from feedback.channels.base import Channel
 from feedback.channels.registry import get_channel
 from feedback.consent.opt_outs import KnownOptOuts, known_opt_outs
@@ -171,7 +172,7 @@ def _last_surveyed(client_hashes: set[str], since: datetime) -> dict[str, dateti
     rows = db.session.execute(
         select(Invitation.client_hash, func.max(Invitation.created_at))
         .where(
-            Invitation.client_hash.in_(client_hashes),
+            among(Invitation.client_hash, client_hashes),
             Invitation.status.in_(SURVEYED),
             Invitation.created_at >= since,
         )

@@ -31,10 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import ColumnElement, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import ORMOption
 
+from feedback.bulk import insert_rows
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.invitations.models import (
@@ -185,8 +186,7 @@ class Batch:
         )
         for rows in shapes.values():
             db.session.execute(guarded, rows)
-        if self._log:
-            db.session.execute(insert(InvitationTransition.__table__), self._log)
+        insert_rows(InvitationTransition.__table__, self._log)
         self._changes, self._guards, self._log = {}, {}, []
 
 
@@ -422,9 +422,8 @@ def start_many(starts: Iterable[tuple[NewInvitation, InvitationStatus, str | Non
             row["email"] = row["phone"] = None
         rows.append(row)
         log.append(_log_row(new.id, None, status, reason, new.created_at))
-    if rows:
-        db.session.execute(insert(Invitation.__table__), rows)
-        db.session.execute(insert(InvitationTransition.__table__), log)
+    insert_rows(Invitation.__table__, rows)
+    insert_rows(InvitationTransition.__table__, log)
 
 
 def queue_due(

@@ -5,15 +5,16 @@ Field names are stable (``q_<code>``) so that a posted form still maps onto the 
 whatever the language it was shown in.
 
 A published version never changes, so what the page needs of it (its title and intro, the form
-class with every label, choice and message translated, and the HTML of its blank questions) is
-built once per version and language and kept by the process (:func:`survey_version`); a request
-then costs no query of the version and no field construction. A draft is built afresh each time.
+class with every label, choice and message translated, the HTML of its blank questions and the
+whole blank page, with marks for each client's own values) is built once per version and
+language and kept by the process (:func:`survey_version`); a request then costs no query of the
+version, no field construction and no template rendering. A draft is built afresh each time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any, ClassVar
 
@@ -31,6 +32,8 @@ from feedback.questionnaires.models import Question, QuestionnaireVersion
 
 #: Versions (times two languages) kept by a process; the oldest goes first beyond this.
 MAX_CACHED_VERSIONS = 256
+#: Blank pages kept per version and language (one per program name it is shown under).
+MAX_BLANK_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,21 @@ class SurveyVersion:
         if self._blank_html is None:
             self._blank_html = render()
         return self._blank_html
+
+    #: Whole blank pages by program name (the one part of the page not of the version), each
+    #: with marks where a client's own values go (see surveys.views.form).
+    _blank_pages: dict[str, str] = field(default_factory=dict)
+
+    def blank_page(self, program_name: str, render: Callable[[], str]) -> str:
+        """The page of a blank form for `program_name`, rendered once (by `render`). A renamed
+        program gets a page of its own; the few names a version is shown under are kept."""
+        page = self._blank_pages.get(program_name)
+        if page is None:
+            page = render()
+            if len(self._blank_pages) >= MAX_BLANK_PAGES:
+                self._blank_pages.clear()
+            self._blank_pages[program_name] = page
+        return page
 
 
 def _build(version: QuestionnaireVersion, language: str) -> SurveyVersion:

@@ -9,16 +9,17 @@ changes nothing, so it takes no lock.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer
 
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.invitations import lifecycle
 from feedback.invitations.models import Invitation, InvitationStatus
+from feedback.programs.models import Program
 from feedback.responses.services import complete_response
 from feedback.security import token_hash
 
@@ -32,20 +33,65 @@ class SurveyState(enum.Enum):
     UNAVAILABLE = "unavailable"  # opted out, failed, or never sent
 
 
-#: How the pages read an invitation: without its contact details, which they never show and
-#: which would otherwise be decrypted on every view.
-WITHOUT_CONTACT_DETAILS = (defer(Invitation.email), defer(Invitation.phone))
+class Answerable(Protocol):
+    """What :func:`survey_state` reads of an invitation (a row, or a :class:`PageInvitation`)."""
+
+    @property
+    def status(self) -> InvitationStatus | None: ...
+
+    @property
+    def expires_at(self) -> datetime | None: ...
 
 
-def invitation_for_token(token: str) -> Invitation | None:
-    return db.session.scalar(
-        select(Invitation)
-        .where(Invitation.token_hash == token_hash(token))
-        .options(*WITHOUT_CONTACT_DETAILS)
-    )
+@dataclass(frozen=True, slots=True)
+class PageInvitation:
+    """What the survey pages read of an invitation: a few columns, not an ORM object.
+
+    The link and the page only look at it (every change re-reads the row under a lock, below),
+    so neither pays for loading a whole row into the session (its encrypted contact details,
+    the identity map, the program's relationship).
+    """
+
+    id: str
+    status: InvitationStatus
+    expires_at: datetime | None
+    language: str
+    questionnaire_version_id: str | None
+    program_name_en: str = ""
+    program_name_fr: str = ""
+
+    def program_name(self, language: str) -> str:
+        return self.program_name_fr if language == "fr" else self.program_name_en
 
 
-def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyState:
+_PAGE_COLUMNS = (
+    Invitation.id,
+    Invitation.status,
+    Invitation.expires_at,
+    Invitation.language,
+    Invitation.questionnaire_version_id,
+)
+
+
+def invitation_for_token(token: str) -> PageInvitation | None:
+    """The invitation of a survey link (one indexed SELECT of the columns the link needs)."""
+    row = db.session.execute(
+        select(*_PAGE_COLUMNS).where(Invitation.token_hash == token_hash(token))
+    ).first()
+    return PageInvitation(*row) if row is not None else None
+
+
+def page_invitation(invitation_id: str) -> PageInvitation | None:
+    """The invitation the survey page shows, with its program's names (one SELECT)."""
+    row = db.session.execute(
+        select(*_PAGE_COLUMNS, Program.name_en, Program.name_fr)
+        .join(Program, Program.id == Invitation.program_id)
+        .where(Invitation.id == invitation_id)
+    ).first()
+    return PageInvitation(*row) if row is not None else None
+
+
+def survey_state(invitation: Answerable, now: datetime | None = None) -> SurveyState:
     """The client's view of an invitation; an overdue one is expired before the job marks it."""
     if invitation.status is S.COMPLETED:
         return SurveyState.COMPLETED
@@ -58,13 +104,13 @@ def survey_state(invitation: Invitation, now: datetime | None = None) -> SurveyS
     return SurveyState.UNAVAILABLE
 
 
-def _locked(invitation: Invitation) -> Invitation:
+def _locked(invitation: PageInvitation) -> Invitation:
     locked = lifecycle.locked(invitation.id)
     assert locked is not None  # invitations are never deleted
     return locked
 
 
-def mark_opened(invitation: Invitation) -> None:
+def mark_opened(invitation: PageInvitation) -> None:
     """First view of a sent (or delivered) invitation: -> opened. Later views change nothing
     and cost nothing: the row the page already read says it was opened, so no lock is taken
     and nothing is written. An unopened one is locked and checked again before it moves."""
@@ -76,12 +122,16 @@ def mark_opened(invitation: Invitation) -> None:
     db.session.commit()
 
 
-def submit_answers(invitation: Invitation, answers: dict[str, Any], language: str) -> bool:
-    """Record the response in one transaction; False if the invitation is no longer live."""
+def submit_answers(
+    invitation: PageInvitation, answers: dict[str, Any], language: str
+) -> SurveyState:
+    """Record the response in one transaction. LIVE when it was recorded; else the state the
+    locked row was found in (say, completed by another tab a moment before), nothing recorded."""
     locked = _locked(invitation)
-    if survey_state(locked) is not SurveyState.LIVE:
+    state = survey_state(locked)
+    if state is not SurveyState.LIVE:
         db.session.rollback()
-        return False
+        return state
     complete_response(locked, answers, language=language)
     db.session.commit()
-    return True
+    return state

@@ -13,11 +13,8 @@ import time
 from typing import Any
 
 from flask import current_app, session
-from sqlalchemy.orm import joinedload
 
-from feedback.extensions import db
-from feedback.invitations.models import Invitation
-from feedback.surveys.services import WITHOUT_CONTACT_DETAILS
+from feedback.surveys.services import PageInvitation, page_invitation
 
 SESSION_KEY = "surveys"
 MAX_SURVEYS = 5
@@ -37,7 +34,7 @@ def _live(now: float) -> list[list[Any]]:
     return [e for e in _entries() if isinstance(e[1], int | float) and now - e[1] < max_age]
 
 
-def remember(invitation: Invitation) -> None:
+def remember(invitation: PageInvitation) -> None:
     """This browser may answer `invitation` (it had the link): its entry becomes the newest,
     with the time refreshed; the session is left as it is when it already says so (within
     REFRESH_SECONDS)."""
@@ -50,13 +47,11 @@ def remember(invitation: Invitation) -> None:
     session[SESSION_KEY] = [*others[-(MAX_SURVEYS - 1) :], [invitation.id, int(now)]]
 
 
-def invitation(wanted: str | None = None) -> Invitation | None:
+def invitation(wanted: str | None = None) -> PageInvitation | None:
     """The invitation the form posts for (`wanted`), else the one opened last; None if the
     session holds no live entry for it (never opened here, or it ended)."""
     live = _live(time.time())
     found = [e for e in live if e[0] == wanted] if wanted else live[-1:]
     if not found:
         return None
-    # With its program, which the page names.
-    options = [joinedload(Invitation.program), *WITHOUT_CONTACT_DETAILS]
-    return db.session.get(Invitation, found[0][0], options=options)
+    return page_invitation(found[0][0])  # with its program's names, which the page shows

@@ -26,7 +26,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from feedback.consent.codes import invitation_for_unsubscribe_code
@@ -39,11 +40,13 @@ from feedback.surveys import session as survey_session
 from feedback.surveys.forms import (
     THIS_CHANNEL,
     SurveyForm,
+    SurveyVersion,
     UnsubscribeForm,
     only_this_way,
     survey_version,
 )
 from feedback.surveys.services import (
+    PageInvitation,
     SurveyState,
     invitation_for_token,
     mark_opened,
@@ -64,7 +67,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _use_language_of(invitation: Invitation) -> None:
+def _use_language_of(invitation: Invitation | PageInvitation) -> None:
     """Default the page to the client's language (an explicit ?lang= choice still wins)."""
     g.survey_language = invitation.language
     refresh()
@@ -121,6 +124,9 @@ def survey(token: str) -> ResponseReturnValue:
     survey_session.remember(invitation)
     if request.method == "POST":  # a form rendered before the token left the address bar
         return form()
+    # The form's CSRF token goes into the cookie this response sets anyway, so the page that
+    # follows does not sign and send the session again just to add it.
+    generate_csrf()
     language = request.args.get("lang")
     return redirect(url_for(".form", lang=language if language in LANGUAGES else None), 303)
 
@@ -140,22 +146,49 @@ def form() -> ResponseReturnValue:
     language = current_locale()
     assert invitation.questionnaire_version_id is not None  # set when the invitation is planned
     survey = survey_version(invitation.questionnaire_version_id, language)
-    form = survey.form_class()
-    if form.validate_on_submit():
-        if submit_answers(invitation, form.answers(), language):
-            return redirect(url_for(".done", lang=language), 303)
-        return _closed(survey_state(invitation))
-    # Read before mark_opened, whose commit would expire the rows and reload them.
-    page = {
-        "program_name": invitation.program.name(language),
-        "invitation_id": invitation.id,
-    }
+    program_name = invitation.program_name(language)
     if request.method == "GET":  # a blank form: no answer, no error
         mark_opened(invitation)
-        questions = survey.blank_questions(lambda: _render_questions(form))
-    else:
-        questions = _render_questions(form)
+        page = survey.blank_page(program_name, lambda: _render_blank_page(survey, program_name))
+        return page.replace(_INVITATION_MARK, escape(invitation.id)).replace(
+            _CSRF_MARK, escape(generate_csrf())
+        )
+    form = survey.form_class()
+    if form.validate_on_submit():
+        state = submit_answers(invitation, form.answers(), language)
+        if state is SurveyState.LIVE:
+            return redirect(url_for(".done", lang=language), 303)
+        return _closed(state)
     session_lost = bool(form.csrf_token.errors)
+    return _render_form(
+        survey, form, _render_questions(form), program_name, invitation.id, session_lost
+    ), (400 if session_lost else 200)
+
+
+#: Where a blank page kept by SurveyVersion.blank_page takes each client's own values.
+_INVITATION_MARK = "@@invitation@@"
+_CSRF_MARK = "@@csrf_token@@"
+
+
+def _render_blank_page(survey: SurveyVersion, program_name: str) -> str:
+    """The page of a blank form with marks for the client's invitation and CSRF token: the
+    rest is the same for every client of a version, language and program."""
+    form = survey.form_class()
+    token = form.csrf_token.current_token
+    questions = survey.blank_questions(lambda: _render_questions(form))
+    html = _render_form(survey, form, questions, program_name, _INVITATION_MARK, False)
+    assert token and html.count(token) == 1
+    return html.replace(token, _CSRF_MARK)
+
+
+def _render_form(
+    survey: SurveyVersion,
+    form: SurveyForm,
+    questions: Markup,
+    program_name: str,
+    invitation_id: str,
+    session_lost: bool,
+) -> str:
     return render_template(
         "survey/form.html",
         form=form,
@@ -163,9 +196,10 @@ def form() -> ResponseReturnValue:
         title=survey.title,
         intro=survey.intro,
         session_lost=session_lost,
-        action=url_for(".form", lang=language),
-        **page,
-    ), (400 if session_lost else 200)
+        action=url_for(".form", lang=current_locale()),
+        program_name=program_name,
+        invitation_id=invitation_id,
+    )
 
 
 def _render_questions(form: SurveyForm) -> Markup:
