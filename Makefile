@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FEEDBACK_ENV ?= development
 
 .PHONY: run test install lint translations clean fuzz bench bench-ingest bench-dispatch \
-	bench-survey bench-webhook bench-profile
+	bench-survey bench-csv bench-webhook bench-profile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,8 +49,8 @@ fuzz: $(STAMP)
 	  tests/api/test_schemathesis.py tests/contacts/test_ingest_properties.py tests/api/test_hostile_input.py
 
 # Benchmarks, each beside its limit in the same run (results: docs/benchmarks.md). `make bench`:
-# ingest, dispatch and the survey page on PostgreSQL + Redis, then on SQLite + the filesystem
-# broker (the tables go into docs/benchmarks.md), then the webhook under ingest.
+# ingest, dispatch, the survey page and the CSV import on PostgreSQL + Redis, then on SQLite +
+# the filesystem broker (the tables go into docs/benchmarks.md), then the webhook under ingest.
 # BENCH_QUICK=1: short runs; BENCH_PROFILE=1: py-spy flame graphs into docs/profiles/.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py; status=$$?; \
@@ -64,6 +64,9 @@ bench-dispatch: $(STAMP)
 
 bench-survey: $(STAMP)
 	$(BIN)/python benchmarks/survey_page.py
+
+bench-csv: $(STAMP)
+	$(BIN)/python benchmarks/csv_import.py
 
 bench-webhook: $(STAMP)
 	$(BIN)/python benchmarks/webhook_under_ingest.py

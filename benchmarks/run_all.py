@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent / "docs" / "benchmarks.md"
-BENCHMARKS = ("ingest", "dispatch", "survey_page")
+BENCHMARKS = ("ingest", "dispatch", "survey_page", "csv_import")
 START = "<!-- throughput results: written by benchmarks/run_all.py -->"
 END = "<!-- end of throughput results -->"
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
@@ -53,6 +53,7 @@ def section(entries: list[dict[str, str]], started: datetime, failures: list[str
         "ingest": "Ingest through the API (batches of 1,000) vs bare executemany",
         "dispatch": "Dispatch through a no-op channel vs a no-op Celery task",
         "survey": "Survey page at 100 visits/s vs a bare page of one SELECT",
+        "csv_import": "CSV import: rate and peak memory of a file 10 times larger",
     }
     for entry in entries:
         lines += [f"#### {titles.get(entry['name'], entry['name'])}: {entry['label']}", ""]

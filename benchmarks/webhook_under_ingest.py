@@ -54,7 +54,6 @@ def _env(folder: Path, database_url: str) -> dict[str, str]:
         "FEEDBACK_CHANNELS": "email,voice_webhook",
         "OUTBOX_DIR": str(folder / "outbox"),
         "RATELIMIT_ENABLED": "false",  # measure the server, not the API's rate limit
-        "DISPATCH_ON_INGEST": "false",
         "BIND": f"127.0.0.1:{PORT}",
     }
 

@@ -165,9 +165,11 @@ def form() -> ResponseReturnValue:
     ), (400 if session_lost else 200)
 
 
-#: Where a blank page kept by SurveyVersion.blank_page takes each client's own values.
-_INVITATION_MARK = "@@invitation@@"
-_CSRF_MARK = "@@csrf_token@@"
+#: Where a blank page kept by SurveyVersion.blank_page takes each client's own values. NUL
+#: never occurs in a page's text (PostgreSQL refuses it in text), so no title or name can hold a
+#: mark.
+_INVITATION_MARK = "\x00invitation\x00"
+_CSRF_MARK = "\x00csrf_token\x00"
 
 
 def _render_blank_page(survey: SurveyVersion, program_name: str) -> str:
