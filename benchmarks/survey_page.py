@@ -7,14 +7,15 @@ invitations in status `sent`; their tokens (benchmarks/sent_invitations.py). Two
 servers with the documented settings (`gunicorn -c python:feedback.gunicorn_conf`): the app, and
 benchmarks/bare_survey_page.py (one indexed SELECT by token hash, the limit).
 
-Each run, on each server: an OPEN-LOOP load of RATE visits/s for DURATION s (fixed arrival
-times; a pool of client threads on keep-alive connections; latency counted from each visit's
-scheduled time, so that queueing shows). A visit to the app is what a client's browser does with
-the link: GET /s/<token> (303 and the session cookie), then GET /s/ (the page); a visit to the
-bare page is its one GET. Then capacity: CONNECTIONS closed-loop clients for CAPACITY_SECONDS,
-the page (GET /s/ with a session) against the bare page. Also the page's weight (HTML and the
-CSS, JS and images it links). Target: p99 of a visit < 100 ms at 100 visits/s.
-The load generator is Python on the same 2-core machine: it takes CPU from the servers.
+After 3 s of the same load on each server, not timed (a server that has served no survey yet builds
+each version's page on its first visits), each run, on each server: an OPEN-LOOP load of RATE
+visits/s for DURATION s (fixed arrival times; a pool of client threads on keep-alive connections;
+latency counted from each visit's scheduled time, so that queueing shows). A visit to the app is
+what a client's browser does with the link: GET /s/<token> (303 and the session cookie), then GET
+/s/ (the page); a visit to the bare page is its one GET. Then capacity: CONNECTIONS closed-loop
+clients for CAPACITY_SECONDS, the page (GET /s/ with a session) against the bare page. Also the
+page's weight (HTML and the CSS, JS and images it links). Target: p99 of a visit < 100 ms at 100
+visits/s. The load generator is Python on the same 2-core machine: it takes CPU from the servers.
 Run: `make bench-survey` (BENCH_QUICK=1: 8 s of load).
 """
 
@@ -40,6 +41,7 @@ BARE_PORT = 8795
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 DURATION = float(os.environ.get("BENCH_DURATION", "8" if harness.QUICK else "20"))
 CAPACITY_SECONDS = 4.0 if harness.QUICK else 10.0
+WARM_UP_SECONDS = 3.0
 CONNECTIONS = 8
 CLIENT_THREADS = 32
 TOKENS = 300 if harness.QUICK else 1000
@@ -110,9 +112,9 @@ class OpenLoop:
         return harness.quantile(sorted(self.latencies), 0.99)
 
 
-def open_loop(port: int, tokens: list[str], visit: Visit) -> OpenLoop:
-    """RATE visits/s for DURATION s at fixed times, served by a pool of client threads."""
-    offered = int(RATE * DURATION)
+def open_loop(port: int, tokens: list[str], visit: Visit, seconds: float = DURATION) -> OpenLoop:
+    """RATE visits/s for `seconds` at fixed times, served by a pool of client threads."""
+    offered = int(RATE * seconds)
     arrivals: queue.Queue[tuple[int, float] | None] = queue.Queue()
     result = OpenLoop(offered, [], [], [])
     lock = threading.Lock()
@@ -261,6 +263,10 @@ def main() -> int:
         print(f"page weight: {weight}")
         page_sessions = [("/s/", {"Cookie": session_cookie(t)}) for t in tokens[:CONNECTIONS]]
         bare_paths = [(f"/s/{t}", {}) for t in tokens[:CONNECTIONS]]
+        # Not timed: a server that has answered no survey yet builds each version's page and
+        # opens its connections on the first visits (a running service has done so long ago).
+        open_loop(PORT, tokens, app_visit, WARM_UP_SECONDS)
+        open_loop(BARE_PORT, tokens, bare_visit, WARM_UP_SECONDS)
         rows = []
         for run in range(1, harness.RUNS + 1):
             load = harness.announce_run(run, backend.label)
