@@ -3,7 +3,9 @@
 The rules every channel shares: a reply that answers the current question is saved at once
 (so a client who stops halfway leaves a partial response); one that does not gets the question
 once more, then the survey moves on; after the last question the response is completed. A
-channel may leave some questions out (the phone skips free text unless it records answers).
+channel may leave some questions out (the phone skips free text unless it records answers), and
+a question whose condition does not hold given the answers saved so far is skipped (see
+:mod:`feedback.questionnaires.conditions`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from feedback.conversations.parsing import Invalid
 from feedback.extensions import db
 from feedback.invitations.messages import as_channel_question
 from feedback.invitations.models import Invitation
+from feedback.questionnaires import conditions, kinds
 from feedback.questionnaires.models import Question
+from feedback.responses.models import Answer, Response
 from feedback.responses.services import complete_response, response_for, save_answer
 
 #: Whether the channel asks a question at all.
@@ -61,12 +65,39 @@ def _questions(invitation: Invitation) -> list[Question]:
     return invitation.questionnaire_version.questions
 
 
-def _move_to(invitation: Invitation, conversation: Conversation, start: int, asked: Asked) -> Turn:
-    """Move to the first question asked from `start` on; complete the response past the last."""
-    questions = _questions(invitation)
-    position = next(
-        (i for i in range(max(start, 0), len(questions)) if asked(questions[i])), len(questions)
+def _answered(invitation: Invitation, questions: list[Question]) -> conditions.Answered:
+    """The answer keys of every question answered so far (one SELECT of the saved answers)."""
+    by_id = {question.id: question for question in questions}
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.value_int, Answer.value_choice)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.invitation_id == invitation.id)
     )
+    found: dict[str, frozenset[str]] = {}
+    for question_id, value_int, value_choice in rows:
+        question = by_id[question_id]
+        value = value_int if value_int is not None else value_choice
+        keys = kinds.of(question).answer_keys(value)
+        found[question.code] = found.get(question.code, frozenset()) | keys
+    return found
+
+
+def _move_to(invitation: Invitation, conversation: Conversation, start: int, asked: Asked) -> Turn:
+    """Move to the first question asked from `start` on whose condition holds; complete the
+    response past the last."""
+    questions = _questions(invitation)
+    answered: conditions.Answered | None = None  # read when a condition first needs it
+    position = len(questions)
+    for index in range(max(start, 0), len(questions)):
+        question = questions[index]
+        if not asked(question):
+            continue
+        if question.show_if:
+            answered = _answered(invitation, questions) if answered is None else answered
+            if not conditions.holds(question.show_if, answered):
+                continue
+        position = index
+        break
     conversation.position = position
     conversation.reprompts = 0
     if position >= len(questions):

@@ -6,6 +6,11 @@ whole draft and freezes it as an immutable version (see the guard in :mod:`.mode
 published questionnaire starts the next draft, a copy of the latest published version; answers
 stay tied to the version they answered.
 
+A question may be asked only when an earlier answer is in a set (its condition, ``show_if``, see
+:mod:`.conditions`) and may carry a reporting topic (:mod:`.topics`). Both are checked against
+the questions before it whenever the draft changes: a move, an edit or a removal that would
+leave a condition naming a later, missing or unsuitable question is refused, naming it.
+
 The command line, the demo seed, the tests and (next) the builder pages call these services;
 every error is an :class:`AuthoringError` that names the field it is about. Every change is
 written to the audit log (by draft number and question code: "v2.questions.overall").
@@ -18,13 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from feedback.audit.services import record
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.programs.models import Program
-from feedback.questionnaires import kinds
+from feedback.questionnaires import kinds, topics
 from feedback.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 
 LANGUAGES = ("en", "fr")
@@ -54,6 +60,10 @@ class QuestionSpec:
     required: bool = False
     options: Sequence[Mapping[str, Any]] = ()
     wordings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: Asked only when an earlier answer is in a set: {"question": code, "values": [...]}.
+    show_if: Mapping[str, Any] | None = None
+    #: A reporting topic's code (feedback.questionnaires.topics), at most once per version.
+    topic: str | None = None
 
 
 # --- finding ------------------------------------------------------------------------------------
@@ -97,20 +107,28 @@ def draft_of(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
 
 
 # --- checking -----------------------------------------------------------------------------------
+# Messages are translated into the current locale (the builder's pages); outside a request, and
+# on the command line, they are in English.
+
+
+def _code_rule() -> str:
+    return _("use 1 to 64 lower-case letters, digits, - or _, starting with a letter")
+
+
+def _taken(code: str) -> str:
+    return _("the questionnaire already has a question %(code)r", code=code)
 
 
 def _check_texts(errors: dict[str, str], name: str, texts: Mapping[str, str], limit: int) -> None:
     for lang in LANGUAGES:
         if len(texts.get(lang) or "") > limit:
-            errors[f"{name}.{lang}"] = f"must be {limit} characters or fewer"
+            errors[f"{name}.{lang}"] = _("must be %(limit)s characters or fewer", limit=limit)
 
 
 def _missing_texts(name: str, texts: Mapping[str, str]) -> dict[str, str]:
-    language_names = {"en": "English", "fr": "French"}
+    missing = {"en": _("the English text is missing"), "fr": _("the French text is missing")}
     return {
-        f"{name}.{lang}": f"the {language_names[lang]} text is missing"
-        for lang in LANGUAGES
-        if not (texts.get(lang) or "").strip()
+        f"{name}.{lang}": missing[lang] for lang in LANGUAGES if not (texts.get(lang) or "").strip()
     }
 
 
@@ -118,22 +136,120 @@ def _check_question(spec: QuestionSpec) -> dict[str, str]:
     """Problems that make a question unusable even in a draft (a missing text is not one)."""
     errors: dict[str, str] = {}
     if not CODE.match(spec.code or ""):
-        errors["code"] = "use 1 to 64 lower-case letters, digits, - or _, starting with a letter"
+        errors["code"] = _code_rule()
     if spec.kind not in kinds.KINDS:
-        errors["kind"] = f"must be one of {', '.join(kinds.KINDS)}"
+        errors["kind"] = _("must be one of %(kinds)s", kinds=", ".join(kinds.KINDS))
     _check_texts(errors, "text", spec.text, MAX_TEXT)
     for channel, texts in spec.wordings.items():
         if not isinstance(texts, Mapping) or not all(
             isinstance(texts.get(lang, ""), str) for lang in LANGUAGES
         ):
-            errors[f"wordings.{channel}"] = "give the wording as texts by language (en, fr)"
+            errors[f"wordings.{channel}"] = _("give the wording as texts by language (en, fr)")
         else:
             _check_texts(errors, f"wordings.{channel}", texts, MAX_TEXT)
     if spec.kind in kinds.KINDS and not kinds.get(spec.kind).has_options and spec.options:
-        errors["options"] = "this kind of question takes no options"
+        errors["options"] = _("this kind of question takes no options")
     elif not all(_well_formed(option) for option in spec.options):
-        errors["options"] = 'give each option as {"value": "...", "en": "...", "fr": "..."} (text)'
+        errors["options"] = _(
+            'give each option as {"value": "...", "en": "...", "fr": "..."} (text)'
+        )
+    if spec.show_if is not None and not _well_formed_condition(spec.show_if):
+        errors["show_if"] = _(
+            'give the condition as {"question": "<code>", "values": ["...", ...]} (text)'
+        )
+    if spec.topic is not None and spec.topic not in topics.TOPICS:
+        errors["topic"] = _("must be one of %(topics)s", topics=", ".join(topics.TOPICS))
     return errors
+
+
+def _well_formed_condition(show_if: Any) -> bool:
+    return (
+        isinstance(show_if, Mapping)
+        and set(show_if) == {"question", "values"}
+        and isinstance(show_if["question"], str)
+        and isinstance(show_if["values"], list | tuple)
+        and all(isinstance(value, str) for value in show_if["values"])
+    )
+
+
+def _answer_keys(spec: QuestionSpec) -> list[str]:
+    """The answers a condition on this question may name (none for an answer in words)."""
+    if spec.kind not in kinds.KINDS:
+        return []
+    options = [o for o in spec.options if isinstance(o, Mapping) and "value" in o]
+    return [key for key, _label in kinds.get(spec.kind).condition_choices(options, "en")]
+
+
+def _condition_problem(spec: QuestionSpec, earlier: Sequence[QuestionSpec], codes: set[str]) -> str:
+    """What is wrong with `spec`'s condition given the questions before it ("" if nothing);
+    `codes` are those of the whole questionnaire."""
+    if spec.show_if is None or not _well_formed_condition(spec.show_if):
+        return ""  # none, or refused for its shape already
+    code, values = spec.show_if["question"], list(spec.show_if["values"])
+    controlling = next((q for q in earlier if q.code == code), None)
+    if controlling is None:
+        if code in codes:
+            return _("question %(code)r must come before this one", code=code)
+        return _("there is no question %(code)r", code=code)
+    keys = _answer_keys(controlling)
+    if not keys:
+        return _(
+            "question %(code)r is answered in the client's own words: choose a question with "
+            "set answers (a scale, yes or no, a choice)",
+            code=code,
+        )
+    if not values:
+        return _("choose at least one answer to question %(code)r", code=code)
+    unknown = [value for value in values if value not in keys]
+    if unknown:
+        return _(
+            "question %(code)r has no answer %(unknown)s (its answers: %(answers)s)",
+            code=code,
+            unknown=", ".join(unknown),
+            answers=", ".join(keys),
+        )
+    return ""
+
+
+def _topic_problem(spec: QuestionSpec, others: Sequence[QuestionSpec]) -> str:
+    if spec.topic is None or spec.topic not in topics.TOPICS:
+        return ""
+    taken = next((q.code for q in others if q.topic == spec.topic), None)
+    if taken is not None:
+        return _("question %(code)r already has this topic", code=taken)
+    own_words = topics.TOPICS[spec.topic].own_words
+    if spec.kind in kinds.KINDS and own_words == bool(_answer_keys(spec)):
+        if own_words:
+            return _("this topic is for a question answered in the client's own words")
+        return _("this topic is for a question with set answers (a scale, yes or no, a choice)")
+    return ""
+
+
+def placement_problems(specs: Sequence[QuestionSpec], index: int) -> dict[str, str]:
+    """What is wrong with the condition and topic of question `index` of `specs` (in order):
+    a file is checked whole with it, before its questions are added one by one."""
+    spec = specs[index]
+    codes = {q.code for q in specs}
+    problems = {
+        "show_if": _condition_problem(spec, specs[:index], codes),
+        "topic": _topic_problem(spec, [q for i, q in enumerate(specs) if i != index]),
+    }
+    return {key: message for key, message in problems.items() if message}
+
+
+def _broken_condition(specs: Sequence[QuestionSpec]) -> str:
+    """The first condition that this order (or this set) of questions breaks, as a sentence
+    naming its question; "" when every condition holds up."""
+    codes = {q.code for q in specs}
+    for index, spec in enumerate(specs):
+        problem = _condition_problem(spec, specs[:index], codes)
+        if problem:
+            return _(
+                "question %(code)r depends on an earlier answer: %(problem)s",
+                code=spec.code,
+                problem=problem,
+            )
+    return ""
 
 
 def _well_formed(option: Any) -> bool:
@@ -169,6 +285,8 @@ def spec_of(question: Question) -> QuestionSpec:
         required=question.required,
         options=tuple(question.options or ()),
         wordings=dict(question.wordings or {}),
+        show_if=question.show_if,
+        topic=question.topic,
     )
 
 
@@ -178,9 +296,11 @@ def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
     if (version.intro_en or "").strip() or (version.intro_fr or "").strip():
         problems.update(_missing_texts("intro", {"en": version.intro_en, "fr": version.intro_fr}))
     if not version.questions:
-        problems["questions"] = "add at least one question"
-    for number, question in enumerate(version.questions, 1):
-        for key, message in question_problems(spec_of(question)).items():
+        problems["questions"] = _("add at least one question")
+    specs = [spec_of(question) for question in version.questions]
+    for number, spec in enumerate(specs, 1):
+        found = question_problems(spec) | placement_problems(specs, number - 1)
+        for key, message in found.items():
             problems[f"questions.{number}.{key}"] = message
     return problems
 
@@ -215,7 +335,10 @@ def _order(version: QuestionnaireVersion) -> dict[str, list[str]]:
 def _draft(version: QuestionnaireVersion) -> QuestionnaireVersion:
     if version.is_published:
         raise AuthoringError(
-            f"version {version.number} is published and cannot change: start a new draft"
+            _(
+                "version %(number)s is published and cannot change: start a new draft",
+                number=version.number,
+            )
         )
     return version
 
@@ -229,13 +352,13 @@ def create_questionnaire(
     """A new questionnaire and its first draft. The caller commits."""
     errors: dict[str, str] = {}
     if not CODE.match(code or ""):
-        errors["code"] = "use 1 to 64 lower-case letters, digits, - or _, starting with a letter"
+        errors["code"] = _code_rule()
     elif db.session.scalar(
         select(Questionnaire.id).where(
             Questionnaire.program_id == program.id, Questionnaire.code == code
         )
     ):
-        errors["code"] = f"the program already has a questionnaire {code!r}"
+        errors["code"] = _("the program already has a questionnaire %(code)r", code=code)
     _check_texts(errors, "title", title, MAX_TITLE)
     if errors:
         raise AuthoringError(errors)
@@ -290,6 +413,15 @@ def _apply(question: Question, spec: QuestionSpec) -> None:
     question.required = spec.required
     question.options = [dict(option) for option in spec.options]
     question.wordings = {channel: dict(texts) for channel, texts in spec.wordings.items()}
+    question.show_if = (
+        {
+            "question": spec.show_if["question"],
+            "values": list(dict.fromkeys(spec.show_if["values"])),
+        }
+        if spec.show_if
+        else None
+    )
+    question.topic = spec.topic or None
 
 
 def add_question(
@@ -299,7 +431,11 @@ def add_question(
     _draft(version)
     errors = _check_question(spec)
     if any(q.code == spec.code for q in version.questions):
-        errors["code"] = f"the questionnaire already has a question {spec.code!r}"
+        errors["code"] = _taken(spec.code)
+    specs = [spec_of(q) for q in version.questions]
+    index = len(specs) if position is None else min(max(position, 1), len(specs) + 1) - 1
+    specs.insert(index, spec)
+    errors = placement_problems(specs, index) | errors
     if errors:
         raise AuthoringError(errors)
     question = Question(position=len(version.questions) + 1)
@@ -317,7 +453,12 @@ def edit_question(question: Question, spec: QuestionSpec) -> Question:
     _draft(question.version)
     errors = _check_question(spec)
     if any(q.code == spec.code and q is not question for q in question.version.questions):
-        errors["code"] = f"the questionnaire already has a question {spec.code!r}"
+        errors["code"] = _taken(spec.code)
+    specs = [spec if q is question else spec_of(q) for q in question.version.questions]
+    errors = placement_problems(specs, question.version.questions.index(question)) | errors
+    broken = "" if errors else _broken_condition(specs)
+    if broken:  # a later question's condition names this one, as it was
+        errors[_changed_field(spec_of(question), spec)] = broken
     if errors:
         raise AuthoringError(errors)
     before = _question_entry(question)
@@ -328,6 +469,19 @@ def edit_question(question: Question, spec: QuestionSpec) -> Question:
         before, after = {"code": next(iter(before))}, {"code": next(iter(after))} | after
     _audit("edit_question", question.version, before, after)
     return question
+
+
+def _changed_field(before: QuestionSpec, after: QuestionSpec) -> str:
+    """The field of an edit that a later question's condition cannot follow."""
+    if before.code != after.code:
+        return "code"
+    return "options" if kinds.of(before) is kinds.of(after) else "kind"
+
+
+def _refuse_broken_order(ordered: Sequence[Question], key: str) -> None:
+    broken = _broken_condition([spec_of(q) for q in ordered])
+    if broken:
+        raise AuthoringError({key: broken})
 
 
 def _renumber(version: QuestionnaireVersion, ordered: list[Question]) -> None:
@@ -348,6 +502,7 @@ def move_question(question: Question, position: int) -> None:
     ordered = [q for q in version.questions if q is not question]
     index = min(max(position, 1), len(ordered) + 1) - 1
     ordered.insert(index, question)
+    _refuse_broken_order(ordered, "position")
     before = _order(version)
     _renumber(version, ordered)
     _audit("move_question", version, before, _order(version))
@@ -358,16 +513,19 @@ def reorder(version: QuestionnaireVersion, codes: Sequence[str]) -> None:
     _draft(version)
     by_code = {q.code: q for q in version.questions}
     if sorted(codes) != sorted(by_code):
-        raise AuthoringError({"order": "name every question of the draft exactly once"})
+        raise AuthoringError({"order": _("name every question of the draft exactly once")})
+    ordered = [by_code[code] for code in codes]
+    _refuse_broken_order(ordered, "order")
     before = _order(version)
-    _renumber(version, [by_code[code] for code in codes])
+    _renumber(version, ordered)
     _audit("move_question", version, before, _order(version))
 
 
 def remove_question(question: Question) -> None:
     version = _draft(question.version)
-    _audit("remove_question", version, _question_entry(question), None)
     remaining = [q for q in version.questions if q is not question]
+    _refuse_broken_order(remaining, "")
+    _audit("remove_question", version, _question_entry(question), None)
     version.questions.remove(question)
     db.session.flush()
     _renumber(version, remaining)

@@ -91,6 +91,11 @@ class Question(db.Model):
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Per-channel wordings, e.g. {"sms": {"en": "...", "fr": "..."}, "voice": {...}}.
     wordings: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    # Asked only when an earlier answer is in a set (see feedback.questionnaires.conditions):
+    # {"question": "<an earlier question's code>", "values": ["4", "5"]}; None: always asked.
+    show_if: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What reporting finds the question by (feedback.questionnaires.topics), e.g. "ease".
+    topic: Mapped[str | None] = mapped_column(String(32))
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from feedback.extensions import db
 from feedback.programs.models import Program
-from feedback.questionnaires import authoring, kinds
+from feedback.questionnaires import authoring, kinds, topics
 from feedback.questionnaires.authoring import AuthoringError, QuestionSpec
 from feedback.questionnaires.models import Questionnaire, QuestionnaireVersion
 
@@ -43,6 +43,13 @@ SCHEMA: dict[str, Any] = {
         "published": {"type": "boolean"},
         "title": _TEXTS,
         "intro": _TEXTS,
+        # A template's name and what it is for, as the library lists it (see library.templates).
+        "library": {
+            "type": "object",
+            "required": ["title", "description"],
+            "additionalProperties": False,
+            "properties": {"title": _TEXTS, "description": _TEXTS},
+        },
         "questions": {
             "type": "array",
             "items": {
@@ -68,6 +75,16 @@ SCHEMA: dict[str, Any] = {
                         },
                     },
                     "wordings": {"type": "object", "additionalProperties": _TEXTS},
+                    "show_if": {
+                        "type": "object",
+                        "required": ["question", "values"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "question": {"type": "string"},
+                            "values": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                    "topic": {"enum": list(topics.TOPICS)},
                 },
             },
         },
@@ -116,6 +133,8 @@ def _specs(document: Mapping[str, Any]) -> list[QuestionSpec]:
             required=item.get("required", False),
             options=item.get("options", []),
             wordings=item.get("wordings", {}),
+            show_if=item.get("show_if"),
+            topic=item.get("topic"),
         )
         for item in document["questions"]
     ]
@@ -142,6 +161,14 @@ def import_document(document: Mapping[str, Any], *, publish: bool = False) -> Qu
             Questionnaire.program_id == program.id, Questionnaire.code == document["code"]
         )
     )
+    specs = _specs(document)
+    misplaced = [
+        f"questions[{index + 1}].{key}: {message}"
+        for index in range(len(specs))
+        for key, message in authoring.placement_problems(specs, index).items()
+    ]
+    if misplaced:
+        raise FileError(misplaced)
     title, intro = document["title"], document.get("intro", {})
     try:
         if questionnaire is None:
@@ -149,11 +176,12 @@ def import_document(document: Mapping[str, Any], *, publish: bool = False) -> Qu
         else:
             draft = authoring.new_draft(questionnaire)
             authoring.set_texts(draft, title, intro)
-            for question in list(draft.questions):
+            # The last first: a question is removed before any it depends on.
+            for question in reversed(list(draft.questions)):
                 authoring.remove_question(question)
     except AuthoringError as exc:
         raise _with_places(exc, "questionnaire") from exc
-    for number, spec in enumerate(_specs(document), 1):
+    for number, spec in enumerate(specs, 1):
         try:
             authoring.add_question(draft, spec)
         except AuthoringError as exc:
@@ -195,6 +223,10 @@ def export_version(version: QuestionnaireVersion) -> dict[str, Any]:
             item["options"] = [dict(option) for option in question.options]
         if question.wordings:
             item["wordings"] = {key: dict(value) for key, value in question.wordings.items()}
+        if question.show_if:
+            item["show_if"] = dict(question.show_if)
+        if question.topic:
+            item["topic"] = question.topic
         questions.append(item)
     document: dict[str, Any] = {
         "format": FORMAT,

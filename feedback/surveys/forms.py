@@ -9,15 +9,25 @@ class with every label, choice and message translated, the HTML of its blank que
 whole blank page, with marks for each client's own values) is built once per version and
 language and kept by the process (:func:`survey_version`); a request then costs no query of the
 version, no field construction and no template rendering. A draft is built afresh each time.
+
+A question with a condition (:mod:`feedback.questionnaires.conditions`) is on the page with a
+note that says when to answer it ("Answer this question only if you chose “No” in question
+2."); where the browser supports CSS ``:has()``, it is hidden until an answer that it depends on
+is chosen (the classes of :func:`_condition_classes`, rules in feedback.css), with no script.
+The server decides alike: the answer to a question whose condition does not hold is discarded,
+and such a question is never required.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any, ClassVar
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -26,7 +36,7 @@ from wtforms import Field, RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
 from feedback.extensions import db
-from feedback.questionnaires import kinds
+from feedback.questionnaires import conditions, kinds
 from feedback.questionnaires.kinds.base import FormContext, QuestionKind
 from feedback.questionnaires.models import Question, QuestionnaireVersion
 
@@ -34,6 +44,10 @@ from feedback.questionnaires.models import Question, QuestionnaireVersion
 MAX_CACHED_VERSIONS = 256
 #: Blank pages kept per version and language (one per program name it is shown under).
 MAX_BLANK_PAGES = 8
+#: Conditional questions of a version that the page can hide and show by CSS alone (as many
+#: rules as feedback.css has, ``.shows-N`` / ``.shown-by-N``); any beyond stay on the page,
+#: with their note, and the server still discards an answer that does not apply.
+CSS_CONDITIONS = 24
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,14 @@ class SurveyQuestion:
     code: str
     kind: str
     required: bool
+    #: Its condition (see feedback.questionnaires.conditions); None: always asked.
+    show_if: Mapping[str, Any] | None = None
+    #: When to answer it, in the form's language ("" when always).
+    condition_note: str = ""
+    #: Classes of the question's block: hidden by CSS while its condition does not hold.
+    condition_classes: str = ""
+    #: Classes of each of its choices, by answer key: the conditions the choice fulfils.
+    choice_classes: Mapping[str, str] = field(default_factory=dict)
 
 
 def field_name(question: SurveyQuestion | Question) -> str:
@@ -74,10 +96,35 @@ class SurveyForm(FlaskForm):
         """Where an error summary link should land: the field, or a group's first choice."""
         return f"{field.id}-0" if kind.grouped else field.id
 
+    def choice_classes(self, question: SurveyQuestion, kind: QuestionKind, choice: Field) -> str:
+        """The classes of one choice's input: the conditions choosing it fulfils."""
+        return question.choice_classes.get(kind.answer_key(choice.data), "")
+
+    #: Codes of the questions whose condition did not hold in the posted answers.
+    skipped: frozenset[str] = frozenset()
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        """Every field's validators, then the conditions, in order: a question whose condition
+        does not hold has no answer and no error (it may be required, when it applies)."""
+        super().validate(extra_validators)
+        answered: dict[str, frozenset[str]] = {}
+        skipped = set()
+        for question, bound, kind in self.entries():
+            if not conditions.holds(question.show_if, answered):
+                skipped.add(question.code)
+                bound.errors = []
+                bound.data = None
+            elif not bound.errors:
+                answered[question.code] = kind.answer_keys(kind.form_value(bound.data))
+        self.skipped = frozenset(skipped)
+        return not self.errors
+
     def answers(self) -> dict[str, Any]:
-        """Cleaned values keyed by question id; None for a question left unanswered."""
+        """Cleaned values keyed by question id; None for a question left unanswered or whose
+        condition did not hold (call after :meth:`validate`)."""
         return {
-            question.id: kind.form_value(field.data) for question, field, kind in self.entries()
+            question.id: None if question.code in self.skipped else kind.form_value(field.data)
+            for question, field, kind in self.entries()
         }
 
 
@@ -114,6 +161,50 @@ class SurveyVersion:
         return page
 
 
+def _condition_note(
+    question: Question, by_code: Mapping[str, tuple[int, Question]], language: str
+) -> str:
+    """When to answer `question`, in the current locale, `language` ("" when always)."""
+    if not question.show_if or question.show_if["question"] not in by_code:
+        return ""
+    number, controlling = by_code[question.show_if["question"]]
+    labels = dict(kinds.of(controlling).condition_choices(controlling.options or [], language))
+    chosen = [
+        _("“%(answer)s”", answer=labels.get(value, value)) for value in question.show_if["values"]
+    ]
+    return _(
+        "Answer this question only if you chose %(answers)s in question %(number)s.",
+        answers=format_list(chosen, style="or", locale=get_locale()),
+        number=number,
+    )
+
+
+def _condition_classes(
+    questions: Sequence[Question],
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The CSS classes that hide a conditional question until a choice it depends on is made:
+    its block is ``shown-by-N`` (N numbering the conditions, and also those its controlling
+    question depends on, so that a chain hides as a whole), and every choice that fulfils
+    condition N is ``shows-N``. By question code: the block's classes, the choices' by key."""
+    blocks: dict[str, list[str]] = {}
+    choices: dict[str, dict[str, list[str]]] = {}
+    conditional = [q for q in questions if q.show_if][:CSS_CONDITIONS]
+    for slot, question in enumerate(conditional, 1):
+        assert question.show_if is not None
+        controlling = question.show_if["question"]
+        blocks[question.code] = [f"shown-by-{slot}", *blocks.get(controlling, [])]
+        keys = choices.setdefault(controlling, {})
+        for value in question.show_if["values"]:
+            keys.setdefault(value, []).append(f"shows-{slot}")
+    return (
+        {code: " ".join(names) for code, names in blocks.items()},
+        {
+            code: {key: " ".join(names) for key, names in keys.items()}
+            for code, keys in choices.items()
+        },
+    )
+
+
 def _build(version: QuestionnaireVersion, language: str) -> SurveyVersion:
     """The form class and texts of `version`; labels are translated into the current locale,
     which the caller has set to `language`."""
@@ -121,8 +212,20 @@ def _build(version: QuestionnaireVersion, language: str) -> SurveyVersion:
     attributes: dict[str, Any] = {
         field_name(q): _field(q, number, language) for number, q in enumerate(questions, 1)
     }
+    by_code = {q.code: (number, q) for number, q in enumerate(questions, 1)}
+    blocks, choices = _condition_classes(questions)
     attributes["questions"] = tuple(
-        SurveyQuestion(id=q.id, code=q.code, kind=q.kind, required=q.required) for q in questions
+        SurveyQuestion(
+            id=q.id,
+            code=q.code,
+            kind=q.kind,
+            required=q.required,
+            show_if=q.show_if,
+            condition_note=_condition_note(q, by_code, language),
+            condition_classes=blocks.get(q.code, ""),
+            choice_classes=choices.get(q.code, {}),
+        )
+        for q in questions
     )
     return SurveyVersion(
         title=version.title(language),

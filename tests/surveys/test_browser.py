@@ -29,6 +29,8 @@ from werkzeug.serving import make_server
 
 from feedback.consent.codes import unsubscribe_code
 from feedback.responses.models import Response
+from tests.factories import make_program, make_rule, make_sent_invitation
+from tests.questionnaires.helpers import conditional
 from tests.surveys.helpers import TOKEN, live_invitation
 
 pytestmark = pytest.mark.browser
@@ -223,3 +225,48 @@ def test_survey_can_be_answered_with_the_keyboard_alone(page, db):
     response = db.session.scalars(select(Response)).one()
     [answer] = response.answers
     assert answer.question.code == "overall" and answer.value_int == 4
+
+
+def test_a_conditional_question_appears_when_it_applies(page, db):
+    """Hidden by CSS alone (no script) until a choice it depends on is checked; out of the
+    keyboard's way and of the accessibility tree while hidden; accessible either way."""
+    program = make_program()
+    version = conditional(program)
+    make_rule(program, version)
+    db.session.commit()
+    make_sent_invitation(version, TOKEN)
+    driver = page.open(f"/s/{TOKEN}")
+    why = driver.find_element(By.ID, "q_why-0")
+    other = driver.find_element(By.ID, "q_other")
+    praise = driver.find_element(By.ID, "q_praise")
+    assert not why.is_displayed() and not other.is_displayed() and not praise.is_displayed()
+    _assert_accessible(driver)
+
+    driver.find_element(By.CSS_SELECTOR, "label[for=q_resolved-1]").click()  # No
+    assert why.is_displayed() and not other.is_displayed()
+    note = driver.find_element(By.ID, "q_why-condition")
+    assert note.text == "Answer this question only if you chose “No” in question 1."
+    driver.find_element(By.CSS_SELECTOR, "label[for=q_why-2]").click()  # Something else
+    assert other.is_displayed()
+    driver.find_element(By.CSS_SELECTOR, "label[for=q_resolved-0]").click()  # Yes after all
+    assert not why.is_displayed() and not other.is_displayed()  # the chain hides as a whole
+    driver.find_element(By.CSS_SELECTOR, "label[for=q_rating-4]").click()  # 5
+    assert praise.is_displayed()
+    _assert_accessible(driver)
+
+    # The keyboard goes from the rating to the praise box, past nothing hidden.
+    driver.execute_script("document.getElementById('q_resolved-0').focus()")
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    assert driver.switch_to.active_element.get_attribute("name") == "q_rating"
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    assert driver.switch_to.active_element.get_attribute("id") == "q_praise"
+    praise.send_keys("Kind staff")
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.title.startswith("Thank you for your feedback"))
+    response = db.session.scalars(select(Response)).one()
+    # The reason ticked while "why" applied was sent, and discarded: it no longer applies.
+    assert sorted(answer.question.code for answer in response.answers) == [
+        "praise",
+        "rating",
+        "resolved",
+    ]

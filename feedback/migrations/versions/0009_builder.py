@@ -18,8 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('show_if', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('topic', sa.String(length=32), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_column('topic')
+        batch_op.drop_column('show_if')

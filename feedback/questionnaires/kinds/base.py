@@ -92,24 +92,31 @@ class QuestionKind:
         """The kind's name for the questionnaire builder, in the current language."""
         raise NotImplementedError
 
+    def builder_notes(self) -> list[str]:
+        """What the builder says of this kind's answers besides its fields (e.g. their length
+        limit), in the current language."""
+        return []
+
     # --- authoring -----------------------------------------------------------------------------
 
     def check_options(self, options: Sequence[Mapping[str, Any]]) -> list[str]:
         """What is wrong with a question's options (none when the kind takes none)."""
         if not self.has_options:
-            return ["this kind of question takes no options"] if options else []
+            return [_("this kind of question takes no options")] if options else []
         problems = []
         if len(options) < self.min_options:
-            problems.append(f"give at least {self.min_options} options")
+            problems.append(_("give at least %(number)s options", number=self.min_options))
         values = [str(option.get("value", "")).strip() for option in options]
         if any(not value for value in values):
-            problems.append("every option needs a value")
+            problems.append(_("every option needs a value"))
         if len(set(values)) != len(values):
-            problems.append("two options have the same value")
+            problems.append(_("two options have the same value"))
         for index, option in enumerate(options, 1):
             for lang in ("en", "fr"):
                 if not str(option.get(lang, "")).strip():
-                    problems.append(f"option {index} has no {lang} label")
+                    problems.append(
+                        _("option %(number)s has no %(lang)s label", number=index, lang=lang)
+                    )
         return problems
 
     # --- the web form --------------------------------------------------------------------------
@@ -137,6 +144,30 @@ class QuestionKind:
     def form_value(self, data: Any) -> Any:
         """The cleaned value of a posted field; None when the question was left unanswered."""
         return data
+
+    # --- conditions ----------------------------------------------------------------------------
+
+    def answer_key(self, value: Any) -> str:
+        """One chosen answer as a condition names it: a scale's point ("4"), an option's value.
+        `value` is a form choice's value or a cleaned value."""
+        return str(value)
+
+    def answer_keys(self, value: Any) -> frozenset[str]:
+        """The keys of a cleaned answer (several for a multiple choice); none when unanswered."""
+        if value is None or value == "":
+            return frozenset()
+        values = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+        return frozenset(self.answer_key(item) for item in values)
+
+    def condition_choices(
+        self, options: Sequence[Mapping[str, Any]], language: str
+    ) -> list[tuple[str, str]]:
+        """The answers a later question's condition may name, as (key, label) in the order
+        shown; none when the answer is in the client's own words."""
+        return [
+            (self.answer_key(choice.value), str(choice.label))
+            for choice in self.form_choices(options, language)
+        ]
 
     # --- text messages -------------------------------------------------------------------------
 

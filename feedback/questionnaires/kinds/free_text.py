@@ -39,6 +39,14 @@ class FreeText(QuestionKind):
     def label(self) -> str:
         return _("An answer in the client's own words")
 
+    def builder_notes(self) -> list[str]:
+        return [
+            _(
+                "Answers on the web form are limited to %(max)s characters.",
+                max=format_number(MAX_LENGTH),
+            )
+        ]
+
     def form_field(
         self, text: str, required: bool, options: Sequence[Mapping[str, Any]], context: FormContext
     ) -> Field:
@@ -72,6 +80,11 @@ class FreeText(QuestionKind):
 
     def form_value(self, data: Any) -> Any:
         return data or None
+
+    def condition_choices(
+        self, options: Sequence[Mapping[str, Any]], language: str
+    ) -> list[tuple[str, str]]:
+        return []  # no set of answers for a condition to name
 
     def sms_hint(self) -> str:
         return _("Reply in your own words.")

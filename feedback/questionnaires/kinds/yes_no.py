@@ -26,6 +26,9 @@ class YesNo(QuestionKind):
     ) -> list[SelectChoice]:
         return [SelectChoice(value=1, label=_("Yes")), SelectChoice(value=0, label=_("No"))]
 
+    def answer_key(self, value: Any) -> str:
+        return "yes" if _is_yes(value) else "no"
+
     def sms_hint(self) -> str:
         return _("Reply YES or NO.")
 
@@ -41,4 +44,9 @@ class YesNo(QuestionKind):
         return _KEYS[digits]
 
     def answer_rows(self, value: Any) -> list[dict[str, Any]]:
-        return [{"value_int": 1 if value in (True, 1, "1", "yes") else 0}]
+        return [{"value_int": 1 if _is_yes(value) else 0}]
+
+
+def _is_yes(value: Any) -> bool:
+    """A yes as the form (1), a reply (True), a stored row (1) or a condition ("yes") has it."""
+    return value in (True, 1, "1", "yes")
