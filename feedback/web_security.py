@@ -41,6 +41,8 @@ CONTENT_SECURITY_POLICY: dict[str, str] = {
 #: (no 'unsafe-inline' for scripts, and the frame's sandbox has no allow-scripts).
 CSP_OVERRIDES: dict[str, dict[str, str]] = {
     "devtools.message": {"style-src": "'self' 'unsafe-inline'"},
+    # The questionnaire builder's preview shows the survey page in a phone-wide frame.
+    "questionnaires.page": {"frame-ancestors": "'self'"},
 }
 
 #: Features the app never uses: denied to the page and to any frame.

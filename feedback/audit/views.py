@@ -35,7 +35,10 @@ OBJECT_TYPES = {
     "user": _l("Users"),
     "api_key": _l("API keys"),
     "questionnaire": _l("Questionnaires"),
+    "program": _l("Programs"),
     "rule": _l("Distribution rules"),
+    "follow_up": _l("Follow-ups"),
+    "follow_up_policy": _l("Follow-up settings"),
 }
 ANY = ""
 

@@ -81,6 +81,11 @@ def add_program(code: str = DEMO_PROGRAM) -> Program:
         name_en="Passport services",
         name_fr="Services de passeport",
         timezone="America/Toronto",
+        contact_types=[
+            {"code": "call", "en": "Call centre call", "fr": "Appel au centre d'appels"},
+            {"code": "counter", "en": "Service counter visit", "fr": "Visite au comptoir"},
+            {"code": "online", "en": "Online request", "fr": "Demande en ligne"},
+        ],
     )
     db.session.add(program)
     db.session.flush()

@@ -198,7 +198,7 @@ def _render_form(
         title=survey.title,
         intro=survey.intro,
         session_lost=session_lost,
-        action=url_for(".form", lang=current_locale()),
+        action=url_for("surveys.form", lang=current_locale()),
         program_name=program_name,
         invitation_id=invitation_id,
     )
@@ -206,6 +206,14 @@ def _render_form(
 
 def _render_questions(form: SurveyForm) -> Markup:
     return Markup(render_template("survey/_questions.html", form=form))
+
+
+def preview_page(version_id: str, program_name: str) -> str:
+    """The page of a blank form of a version (a draft too) as a client meets it, in the current
+    locale: the questionnaire builder's preview. Its form belongs to no invitation."""
+    survey = survey_version(version_id, current_locale())
+    form = survey.form_class()
+    return _render_form(survey, form, _render_questions(form), program_name, "", False)
 
 
 def _session_ended() -> ResponseReturnValue:

@@ -18,8 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('programs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('contact_types', sa.JSON(), server_default='[]', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('programs', schema=None) as batch_op:
+        batch_op.drop_column('contact_types')
