@@ -84,6 +84,9 @@ class Invitation:
     #: time; only for channels with `conversations = True`) or "callback" (the channel calls
     #: the client, who answers by keypad; only for channels with `calls_back = True`).
     mode: str = "link"
+    #: True for the one reminder sent to a client who has not answered yet (a rule's
+    #: reminder_after_days): the same survey link, in a message that says it is a reminder.
+    reminder: bool = False
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,8 @@ def asks_first_question(invitation: Invitation) -> bool:
 
 
 def invitation_text(invitation: Invitation, *, replies: bool) -> str:
-    """The invitation: the survey link, or in conversation mode the opening of the survey.
+    """The invitation: the survey link, or in conversation mode the opening of the survey; its
+    reminder says it is one.
 
     `replies` says whether the channel receives texts back (and so can honour STOP).
     """
@@ -111,14 +112,25 @@ def invitation_text(invitation: Invitation, *, replies: bool) -> str:
         if invitation.mode == "conversation" and invitation.questions:
             return _opening(invitation, lang)[0]
         url = invitation.survey_url
-        links = [
-            _(
-                "%(program)s: how did we do? Take our short survey: %(url)s",
-                program=program,
-                url=url,
-            ),
-            _("How did we do? Take our short survey: %(url)s", url=url),
-        ]
+        links = (
+            [
+                _(
+                    "Reminder from %(program)s: how did we do? Take our short survey: %(url)s",
+                    program=program,
+                    url=url,
+                ),
+                _("Reminder: how did we do? Take our short survey: %(url)s", url=url),
+            ]
+            if invitation.reminder
+            else [
+                _(
+                    "%(program)s: how did we do? Take our short survey: %(url)s",
+                    program=program,
+                    url=url,
+                ),
+                _("How did we do? Take our short survey: %(url)s", url=url),
+            ]
+        )
         stop = _("Reply STOP to opt out.")
         return _fitting([f"{link} {stop}" if replies else link for link in links])
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -11,10 +12,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from feedback.distribution.rules import RuleError, RuleSpec, create_rule
+from feedback.distribution.simulate import SampleEvent, simulate
 from feedback.extensions import db
 from feedback.invitations.models import InvitationMode
 from feedback.programs.models import Program
-from feedback.questionnaires.authoring import AuthoringError, find_version
+from feedback.questionnaires.authoring import AuthoringError, find_questionnaire, find_version
 
 
 def _hours(raw: str) -> tuple[int | None, int | None]:
@@ -42,6 +44,17 @@ def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
         except json.JSONDecodeError:
             options[name] = raw
     return options
+
+
+def _values(pairs: tuple[str, ...], option: str) -> dict[str, list[str]]:
+    """NAME=V1,V2 pairs as {NAME: [V1, V2]} (a name given twice gathers its values)."""
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name or not raw:
+            raise click.BadParameter(f"{pair!r}: use NAME=VALUE[,VALUE...]", param_hint=option)
+        values.setdefault(name, []).extend(raw.split(","))
+    return values
 
 
 def register_commands(app: Flask) -> None:
@@ -80,6 +93,31 @@ def register_commands(app: Flask) -> None:
         metavar="NAME=VALUE",
         help="An option of the channel (see `feedback channels`), e.g. record_answers=true.",
     )
+    @click.option(
+        "--latest",
+        is_flag=True,
+        help="Follow the questionnaire's latest published version.  [default: pin today's]",
+    )
+    @click.option(
+        "--only", "filters", multiple=True, metavar="NAME=V1,V2", help="An attribute filter."
+    )
+    @click.option(
+        "--exclude-type", "excluded_types", multiple=True, help="A contact type never surveyed."
+    )
+    @click.option(
+        "--exclude",
+        "excluded",
+        multiple=True,
+        metavar="NAME=V1,V2",
+        help="Attribute values never surveyed, e.g. decision=refused.",
+    )
+    @click.option("--quota", type=int, help="At most this many invitations a period.")
+    @click.option(
+        "--quota-period", type=click.Choice(["day", "month"]), default="day", show_default=True
+    )
+    @click.option("--reminder-days", type=int, help="One reminder after this many days.")
+    @click.option("--active-from", type=click.DateTime(["%Y-%m-%d"]), help="First active day.")
+    @click.option("--active-until", type=click.DateTime(["%Y-%m-%d"]), help="Last active day.")
     def add_rule_command(
         program_code: str,
         questionnaire: str,
@@ -93,19 +131,38 @@ def register_commands(app: Flask) -> None:
         expiry_days: int,
         fatigue_days: int,
         options: tuple[str, ...],
+        latest: bool,
+        filters: tuple[str, ...],
+        excluded_types: tuple[str, ...],
+        excluded: tuple[str, ...],
+        quota: int | None,
+        quota_period: str,
+        reminder_days: int | None,
+        active_from: datetime | None,
+        active_until: datetime | None,
     ) -> None:
         """Add an active distribution rule (it replaces the active one for the same contacts)."""
         program = db.session.scalar(select(Program).where(Program.code == program_code))
         if program is None:
             raise click.ClickException(f"no program {program_code!r}")
         try:
-            version = find_version(questionnaire, program_code, None)
+            version = None if latest else find_version(questionnaire, program_code, None)
+            followed = find_questionnaire(questionnaire, program_code) if latest else None
         except AuthoringError as exc:
             raise click.ClickException(str(exc)) from exc
         start, end = _hours(quiet_hours)
         spec = RuleSpec(
             program=program,
             version=version,
+            questionnaire=followed,
+            attribute_filters=_values(filters, "'--only'"),
+            excluded_contact_types=excluded_types,
+            excluded_attributes=_values(excluded, "'--exclude'"),
+            quota_limit=quota,
+            quota_period=quota_period,
+            reminder_after_days=reminder_days,
+            active_from=active_from.date() if active_from else None,
+            active_until=active_until.date() if active_until else None,
             channel=channel,
             contact_type=contact_type,
             mode=InvitationMode(mode),
@@ -128,3 +185,51 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         who = f"{contact_type!r} contacts" if contact_type else "every contact"
         click.echo(f"{program_code}: {who} get {questionnaire!r} by {channel} ({mode} mode)")
+
+    @app.cli.command("simulate")
+    @click.option("--program", "program_code", required=True, help="The program's code.")
+    @click.option("--contact-type", required=True, help="The event's contact type.")
+    @click.option("--client", "client_ref", required=True, help="The client's reference.")
+    @click.option("--email", help="The client's email address.")
+    @click.option("--phone", help="The client's phone number.")
+    @click.option("--language", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+    @click.option("--timezone", help="The client's time zone, e.g. America/Toronto.")
+    @click.option(
+        "--occurred-at",
+        type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+        help="When the contact took place, in UTC.  [default: now]",
+    )
+    @click.option(
+        "--attribute", "attributes", multiple=True, metavar="NAME=VALUE", help="An attribute."
+    )
+    def simulate_command(
+        program_code: str,
+        contact_type: str,
+        client_ref: str,
+        email: str | None,
+        phone: str | None,
+        language: str,
+        timezone: str | None,
+        occurred_at: datetime | None,
+        attributes: tuple[str, ...],
+    ) -> None:
+        """Say what would happen to a contact event, and why, without storing anything."""
+        program = db.session.scalar(select(Program).where(Program.code == program_code))
+        if program is None:
+            raise click.ClickException(f"no program {program_code!r}")
+        pairs = dict(pair.partition("=")[::2] for pair in attributes)
+        sample = SampleEvent(
+            program=program,
+            contact_type=contact_type,
+            attributes=pairs,
+            client_ref=client_ref,
+            email=email,
+            phone=phone,
+            language=language,
+            timezone=timezone,
+            occurred_at=occurred_at.replace(tzinfo=UTC) if occurred_at else datetime.now(UTC),
+        )
+        result = simulate(sample)
+        click.echo(f"{result.outcome}: {result.reason}")
+        for number, step in enumerate(result.steps, 1):
+            click.echo(f"  {number}. {step}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db_types import new_id
@@ -19,7 +20,12 @@ class DistributionRule(db.Model):
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     # None matches every contact type of the program; a specific type wins over it.
     contact_type: Mapped[str | None] = mapped_column(String(64))
-    questionnaire_version_id: Mapped[str] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    # The questionnaire the rule sends. A rule pinned to a version names it; a rule without
+    # one follows the questionnaire's latest published version (read when each batch is planned).
+    questionnaire_id: Mapped[str | None] = mapped_column(ForeignKey("questionnaires.id"))
+    questionnaire_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("questionnaire_versions.id")
+    )
     channel: Mapped[str] = mapped_column(String(32))
     # Link, conversation or call-back; a channel that cannot hold a conversation (or place a
     # call) sends the link instead.
@@ -41,6 +47,37 @@ class DistributionRule(db.Model):
     quiet_start_hour: Mapped[int | None] = mapped_column(Integer)
     quiet_end_hour: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Narrowing: the rule takes only events whose attributes hold one of the listed values for
+    # every attribute named, e.g. {"region": ["east", "north"]}. Empty: every event.
+    attribute_filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # Never surveyed (recorded as skipped, with the reason): these contact types (for a rule
+    # covering every type), and events holding one of these attribute values.
+    excluded_contact_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excluded_attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # At most quota_limit invitations per quota_period ("day" or "month", in the program's time
+    # zone, counted when planned); None: no quota. Counted in rule_quota_usage.
+    quota_limit: Mapped[int | None] = mapped_column(Integer)
+    quota_period: Mapped[str] = mapped_column(String(8), default="day", server_default="day")
+    # One reminder on the same channel to clients who have not answered this many days after
+    # the invitation was sent; None: no reminder.
+    reminder_after_days: Mapped[int | None] = mapped_column(Integer)
+    # The rule takes events that occurred on these dates (inclusive, in the program's time zone).
+    active_from: Mapped[date | None] = mapped_column(Date)
+    active_until: Mapped[date | None] = mapped_column(Date)
 
     program = relationship("Program")
+    questionnaire = relationship("Questionnaire")
     questionnaire_version = relationship("QuestionnaireVersion")
+
+
+class RuleQuotaUsage(db.Model):
+    """How many invitations a rule with a quota has planned in one period (a local day such as
+    "2026-11-30", or a month such as "2026-11"). The row is locked by the batch that plans
+    against it until that batch commits (see planning.Lookups), so concurrent batches take turns
+    and the count never exceeds the rule's limit."""
+
+    __tablename__ = "rule_quota_usage"
+
+    rule_id: Mapped[str] = mapped_column(ForeignKey("distribution_rules.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

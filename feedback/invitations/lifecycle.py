@@ -498,6 +498,47 @@ def recover_stale_sending(
     return len(stale)
 
 
+#: Sent and not answered: a link-mode invitation in these states may get its one reminder.
+REMINDABLE = AWAITING_ANSWER
+#: The reason of the log row that records a reminder (the state does not change).
+REMINDED = "reminder"
+
+
+def claim_reminders(
+    invitation_ids: list[str], now: datetime | None = None, options: Iterable[ORMOption] = ()
+) -> list[Invitation]:
+    """Take up the invitations among `invitation_ids` that may still get their one reminder
+    (link mode, sent and not answered, not expired, never reminded): `reminded_at` set and a
+    log row (``reminder``) for each, in two statements; no change of state. Locked (SKIP
+    LOCKED on PostgreSQL), so concurrent or redelivered tasks never take one twice. The caller
+    commits before handing the reminders to the channel: a reminder is sent at most once (a
+    worker killed before the provider took it loses it rather than repeating it)."""
+    now = now or utcnow()
+    taken = locked_many(
+        invitation_ids,
+        Invitation.reminded_at.is_(None),
+        Invitation.mode == InvitationMode.LINK,
+        Invitation.status.in_(REMINDABLE),
+        or_(Invitation.expires_at.is_(None), Invitation.expires_at > now),
+        skip_locked=True,
+        options=options,
+    )
+    if not taken:
+        return []
+    ids = [invitation.id for invitation in taken]
+    db.session.execute(
+        update(Invitation).where(Invitation.id.in_(ids)).values(reminded_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    for invitation in taken:
+        set_committed_value(invitation, "reminded_at", now)
+    insert_rows(
+        InvitationTransition.__table__,
+        [_log_row(i.id, i.status, i.status, REMINDED, now) for i in taken],
+    )
+    return taken
+
+
 def expire_due(now: datetime | None = None) -> int:
     """Close every invitation whose time to answer has passed. Commits."""
     now = now or utcnow()

@@ -39,10 +39,14 @@ def channel_questions(invitation: Invitation) -> tuple[channels.Question, ...]:
 
 
 def build_message(
-    invitation: Invitation, token: str, questions: tuple[channels.Question, ...]
+    invitation: Invitation,
+    token: str,
+    questions: tuple[channels.Question, ...],
+    *,
+    reminder: bool = False,
 ) -> channels.Invitation:
     """The invitation as its channel sends it, with the one-time survey link for `token` and
-    its :func:`channel_questions` (computed once for a batch)."""
+    its :func:`channel_questions` (computed once for a batch); `reminder` for its reminder."""
     base = current_app.config["PUBLIC_BASE_URL"]
     version = invitation.questionnaire_version
     program = invitation.program
@@ -59,4 +63,5 @@ def build_message(
         questionnaire_title={"en": version.title("en"), "fr": version.title("fr")},
         questions=questions,
         mode=invitation.mode.value,
+        reminder=reminder,
     )

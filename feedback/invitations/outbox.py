@@ -145,9 +145,11 @@ def _take_up(
     return statuses, messages
 
 
-def _hand_over(
+def hand_over(
     channel: channels.Channel, messages: list[channels.Invitation]
 ) -> list[channels.DeliveryResult]:
+    """The channel's result for each message, in order; a plugin that raises or loses results
+    counts as a transient fault of every message it was handed."""
     try:
         results = channel.send_many(messages)
     except Exception as exc:  # a plugin broke its contract: unknown, so transient for all
@@ -180,7 +182,7 @@ def _send_all(
             pending = [m for m in pending if m.id in ours]
             claimed = time.monotonic()
         chunk, pending = pending[:SEND_CHUNK], pending[SEND_CHUNK:]
-        results.update(zip((m.id for m in chunk), _hand_over(channel, chunk), strict=True))
+        results.update(zip((m.id for m in chunk), hand_over(channel, chunk), strict=True))
     return results
 
 

@@ -12,7 +12,7 @@ from celery import shared_task
 from flask import current_app
 
 from feedback.channels.registry import enabled_channels
-from feedback.invitations import lifecycle, outbox
+from feedback.invitations import lifecycle, outbox, reminders
 from feedback.task_options import RETRY_ON_DATABASE_FAULTS
 
 # A dispatch run queues at most this many batches per channel, so one beat tick never runs
@@ -45,3 +45,10 @@ def send_invitations(channel: str, invitation_ids: list[str]) -> int:
 @shared_task(name="feedback.invitations.tasks.expire_invitations")
 def expire_invitations() -> int:
     return lifecycle.expire_due()
+
+
+@shared_task(name="feedback.invitations.tasks.send_reminders", **RETRY_ON_DATABASE_FAULTS)
+def send_reminders() -> int:
+    """The one reminder of each invitation whose rule asks for it (see reminders.py)."""
+    size = current_app.config["DISPATCH_BATCH_SIZE"]
+    return reminders.send_due(size, MAX_BATCHES_PER_RUN, enabled_channels())

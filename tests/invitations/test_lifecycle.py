@@ -22,12 +22,13 @@ S = InvitationStatus
 QUEUE_AGAIN = timedelta(minutes=2)
 ROOT = Path(__file__).resolve().parents[2]
 #: What only the lifecycle may assign on an invitation.
-STATE = {"status", "sent_at", "opened_at", "completed_at", "attempts"}
+STATE = {"status", "sent_at", "opened_at", "completed_at", "attempts", "reminded_at"}
 #: Assignments of those names to objects that are not invitations, file by file.
 NOT_INVITATIONS = {
     "feedback/reporting/services.py": {"status"},  # a report job's status
     "feedback/responses/services.py": {"completed_at"},  # a response's completion time
     "feedback/errors.py": {"status"},  # an API error's HTTP status
+    "feedback/follow_ups/services.py": {"status"},  # a follow-up's status
 }
 
 

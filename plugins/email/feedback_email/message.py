@@ -80,6 +80,7 @@ def render_section(invitation: Invitation, lang: str) -> Section:
             "title": _pick(invitation.questionnaire_title, lang),
             "survey_url": invitation.survey_url,
             "unsubscribe_url": invitation.unsubscribe_url,
+            "reminder": invitation.reminder,
             "expires": (
                 expiry_parts(invitation.expires_at, invitation.timezone, lang)
                 if invitation.expires_at
@@ -91,7 +92,11 @@ def render_section(invitation: Invitation, lang: str) -> Section:
         )
         return Section(
             lang=lang,
-            subject=_("%(program)s: tell us how we did", program=context["program"]),
+            subject=(
+                _("Reminder: %(program)s: tell us how we did", program=context["program"])
+                if invitation.reminder
+                else _("%(program)s: tell us how we did", program=context["program"])
+            ),
             announce=announce,
             text=render_template("feedback_email/_section.txt", **context).strip(),
             html=Markup(render_template("feedback_email/_section.html", **context)),
