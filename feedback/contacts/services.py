@@ -29,7 +29,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.accounts.services import key_allows
-from feedback.bulk import on_postgres, rows_of, unnest
+from feedback.bulk import on_postgres, recordset, rows_of
 from feedback.contacts.models import ContactEvent
 from feedback.contacts.validation import CleanEvent, Limits, current_limits, validate_event
 from feedback.db_types import new_id, utcnow
@@ -152,7 +152,7 @@ def _refusal(
     if not allowed(program):
         return {"program": f"this API key may not send events for program {clean.program!r}"}
     if clean.phone_error and not invalid_phone_acceptable(
-        rules.find(program.id, clean.contact_type)
+        rules.find(program.id, clean.contact_type, clean.attributes)
     ):
         return {"client.phone": clean.phone_error}
     return {}
@@ -210,11 +210,9 @@ def _stored(keys: list[Key]) -> dict[Key, Mapping[str, Any]]:
     )
     events = EVENTS
     if on_postgres():
-        wanted = unnest(
-            {
-                "source": (EVENTS.c.source.type, [source for source, _ in keys]),
-                "external_id": (EVENTS.c.external_id.type, [external for _, external in keys]),
-            }
+        wanted = recordset(
+            {"source": EVENTS.c.source.type, "external_id": EVENTS.c.external_id.type},
+            ({"source": source, "external_id": external} for source, external in keys),
         )
         events = EVENTS.join(
             wanted,
@@ -257,6 +255,7 @@ def _new_event(item: _Item) -> tuple[NewEvent, ClientDetails]:
         language=row["language"],
         client_hash=row["client_hash"],
         program_timezone=item.program.timezone,
+        attributes=row["attributes"] or {},
     )
     client = ClientDetails(
         clean.email, clean.phone, clean.timezone, phone_invalid=bool(clean.phone_error)
@@ -265,11 +264,12 @@ def _new_event(item: _Item) -> tuple[NewEvent, ClientDetails]:
 
 
 def _validate(
-    payloads: Sequence[Any], api_key_id: str | None, limits: Limits, now: datetime
+    validated: Sequence[tuple[CleanEvent | None, dict[str, str]]],
+    api_key_id: str | None,
+    now: datetime,
 ) -> tuple[list[IngestResult], list[_Item], Rules]:
     """The batch's rejected items (answered), its valid ones (with their rows), and the rules
     of their programs (read once, for the phone check here and for planning)."""
-    validated = [validate_event(payload, limits, now) for payload in payloads]
     programs = _programs({clean.program for clean, _ in validated if clean is not None})
     rules = Rules(program.id for program in programs.values())
     scope: dict[str, bool] = {}
@@ -321,7 +321,28 @@ def store(
 ) -> list[IngestResult]:
     """Validate and store a batch (see the module's docstring); the caller commits."""
     now = utcnow()
-    rejected, items, rules = _validate(payloads, api_key_id, limits or current_limits(), now)
+    limits = limits or current_limits()
+    validated = [validate_event(payload, limits, now) for payload in payloads]
+    return _store(validated, api_key_id, now)
+
+
+def store_clean(events: Sequence[CleanEvent]) -> list[IngestResult]:
+    """Store events the platform makes itself, already clean, the same way (see the module's
+    docstring); the caller commits.
+
+    For a walk-in visit: the client leaves no email or phone, which an event sent to the API
+    must carry, so it is not checked against the API's schema; everything after (its program,
+    idempotency, planning by the program's rules) is the same as for any event.
+    """
+    return _store([(event, {}) for event in events], None, utcnow())
+
+
+def _store(
+    validated: Sequence[tuple[CleanEvent | None, dict[str, str]]],
+    api_key_id: str | None,
+    now: datetime,
+) -> list[IngestResult]:
+    rejected, items, rules = _validate(validated, api_key_id, now)
     first: dict[Key, _Item] = {}
     for item in items:
         first.setdefault(item.key, item)
