@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from feedback.consent.models import OptOut
@@ -131,11 +132,17 @@ class Erasure:
     opt_outs_kept: int
 
 
+#: Sent with the keyed hash of a client's reference when their data is erased, in the same
+#: transaction: what other areas keep of the client (open follow-ups) goes with the rest.
+client_erased = Namespace().signal("client-erased")
+
+
 def erase_client(reference: str) -> Erasure:
     """Delete one client's events, invitations, transition logs, conversations, responses and
     answers, in the caller's transaction. The daily facts stay (they count, they do not
     identify), and so does an opt-out: erasing it would resume surveys."""
     hashed = client_hash(reference)
+    client_erased.send(hashed)
     ids = list(db.session.scalars(select(Invitation.id).where(Invitation.client_hash == hashed)))
     delete_invitations(ids)
     events = db.session.execute(

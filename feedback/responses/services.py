@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import delete, insert, select
 
 from feedback.db_types import utcnow
@@ -16,6 +17,11 @@ from feedback.questionnaires.models import Question
 from feedback.responses.models import Answer, Response
 
 _VALUE_COLUMNS = ("value_int", "value_choice", "value_text", "recording_ref")
+
+_signals = Namespace()
+#: Sent once a response is complete, with the ``invitation``, in the caller's transaction and
+#: before the invitation is completed (which purges its contact details): follow-ups read them.
+response_completed = _signals.signal("response-completed")
 
 
 def response_for(invitation: Invitation) -> Response:
@@ -95,5 +101,6 @@ def complete_response(invitation: Invitation, answers: dict[str, Any], language:
     )
     response.completed_at = utcnow()
     response.is_complete = True
+    response_completed.send(response, invitation=invitation)
     lifecycle.complete(invitation)
     return response

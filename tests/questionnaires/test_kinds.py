@@ -34,6 +34,7 @@ def test_the_registry_lists_every_kind_under_its_own_name():
         "nps",
         "effort",
         "yes_no",
+        "contact_consent",
         "single_choice",
         "multiple_choice",
         "free_text",
@@ -105,7 +106,7 @@ def test_scales_and_their_top_boxes():
     assert (nps.low, nps.high, nps.top_from, nps.bottom_to) == (0, 10, 9, 6)
     rating = KINDS["rating"].scale
     assert (rating.low, rating.high, rating.top_from) == (1, 5, 4)
-    for name in ("yes_no", "single_choice", "multiple_choice", "free_text"):
+    for name in ("yes_no", "contact_consent", "single_choice", "multiple_choice", "free_text"):
         assert KINDS[name].figure is None and KINDS[name].scale is None
 
 

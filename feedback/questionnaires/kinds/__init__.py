@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from feedback.questionnaires.kinds.base import QuestionKind
+from feedback.questionnaires.kinds.contact_consent import ContactConsent
 from feedback.questionnaires.kinds.effort import Effort
 from feedback.questionnaires.kinds.free_text import FreeText
 from feedback.questionnaires.kinds.multiple_choice import MultipleChoice
@@ -30,6 +31,7 @@ KINDS: Mapping[str, QuestionKind] = MappingProxyType(
             Nps(),
             Effort(),
             YesNo(),
+            ContactConsent(),
             SingleChoice(),
             MultipleChoice(),
             FreeText(),
