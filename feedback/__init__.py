@@ -43,11 +43,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from feedback import models  # noqa: F401  (registers every table on db.metadata)
     from feedback.channels.registry import init_channels
     from feedback.conversations import subscribers
+    from feedback.follow_ups import subscribers as follow_up_subscribers
 
     subscribers.connect()
+    follow_up_subscribers.connect()
 
     _register_blueprints(app)
     init_channels(app)
+    from feedback.walk_in.channel import register as register_walk_in_channel
+
+    register_walk_in_channel(app)
 
     from feedback import static_assets, web_security
 
@@ -79,9 +84,15 @@ def _register_blueprints(app: Flask) -> None:
     from feedback.api.views import bp as api_bp
     from feedback.audit.views import bp as audit_bp
     from feedback.consent.views import bp as consent_bp
+    from feedback.distribution.views import bp as rules_bp
     from feedback.errors import register_error_handlers
+    from feedback.follow_ups.views import bp as follow_ups_bp
+    from feedback.programs.views import bp as programs_bp
+    from feedback.questionnaires.views import bp as questionnaires_bp
     from feedback.reporting.views import bp as reporting_bp
     from feedback.surveys.views import bp as surveys_bp
+    from feedback.walk_in.views import bp as walk_in_bp
+    from feedback.walk_in.views import public as walk_in_visit_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(surveys_bp)
@@ -91,6 +102,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_bp)
     app.register_blueprint(api_keys_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(walk_in_bp)
+    app.register_blueprint(walk_in_visit_bp)
+    app.register_blueprint(follow_ups_bp)
+    app.register_blueprint(rules_bp)
+    app.register_blueprint(programs_bp)
+    app.register_blueprint(questionnaires_bp)
     if app.config.get("OUTBOX_DIR") and is_local(app.config["FEEDBACK_ENV"]):
         from feedback.devtools.views import bp as devtools_bp
 

@@ -215,6 +215,12 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
         "RATELIMIT_API": env.get("RATELIMIT_API") or "120 per minute",
         "RATELIMIT_HOOKS": env.get("RATELIMIT_HOOKS") or "600 per minute",
+        # Walk-in surveys (feedback/walk_in): new surveys per client address; an hour with more
+        # visits than this at one point is shown to its managers as unusual; a browser coming
+        # back within this many hours resumes its survey.
+        "RATELIMIT_WALK_IN": env.get("RATELIMIT_WALK_IN") or "10 per minute;60 per hour",
+        "WALK_IN_SUSPICIOUS_PER_HOUR": _int(env, "WALK_IN_SUSPICIOUS_PER_HOUR", 60),
+        "WALK_IN_RESUME_HOURS": _int(env, "WALK_IN_RESUME_HOURS", 12),
         # Failed sign-ins with one email address before it is locked, and for how long.
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int(env, "LOGIN_LOCKOUT_MINUTES", 15),
@@ -238,9 +244,17 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
                     "task": "feedback.invitations.tasks.expire_invitations",
                     "schedule": 300.0,
                 },
+                "send-reminders": {
+                    "task": "feedback.invitations.tasks.send_reminders",
+                    "schedule": 300.0,
+                },
                 "apply-retention": {
                     "task": "feedback.privacy.tasks.apply_retention",
                     "schedule": 3600.0,
+                },
+                "notify-lost-follow-ups": {
+                    "task": "feedback.follow_ups.tasks.notify_lost",
+                    "schedule": 900.0,
                 },
                 "refresh-rollups": {
                     "task": "feedback.reporting.tasks.refresh_rollups",

@@ -5,12 +5,14 @@ from feedback.audit.models import AuditEvent
 from feedback.consent.models import OptOut
 from feedback.contacts.models import ContactEvent
 from feedback.conversations.models import Conversation
-from feedback.distribution.models import DistributionRule
+from feedback.distribution.models import DistributionRule, RuleQuotaUsage
+from feedback.follow_ups.models import FollowUp, FollowUpNote, FollowUpPolicy
 from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.programs.models import Program
 from feedback.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily, Report, ReportStatus
 from feedback.responses.models import Answer, Response
+from feedback.walk_in.models import WalkInHour, WalkInPoint
 from feedback.webhooks.models import SeenSignature
 
 __all__ = [
@@ -22,6 +24,9 @@ __all__ = [
     "DistributionRule",
     "FactAnswerDaily",
     "FactInvitationDaily",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpPolicy",
     "Invitation",
     "InvitationStatus",
     "InvitationTransition",
@@ -34,7 +39,10 @@ __all__ = [
     "ReportStatus",
     "Response",
     "Role",
+    "RuleQuotaUsage",
     "SeenSignature",
     "SignInThrottle",
     "User",
+    "WalkInHour",
+    "WalkInPoint",
 ]

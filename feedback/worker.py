@@ -10,6 +10,7 @@ flask_app = create_app()
 celery = flask_app.extensions["celery"]
 
 # Importing the task modules registers the tasks with this Celery app.
+import feedback.follow_ups.tasks  # noqa: E402,F401
 import feedback.invitations.tasks  # noqa: E402,F401
 import feedback.privacy.tasks  # noqa: E402,F401
 import feedback.reporting.tasks  # noqa: E402,F401

@@ -35,11 +35,14 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # the dashboard, report status pages and PDFs
     REQUEST_REPORTS = "request_reports"  # ask for a PDF report (work for the worker)
     MANAGE_QUESTIONNAIRES = "manage_questionnaires"  # draft, edit and publish questionnaires
+    MANAGE_PROGRAMS = "manage_programs"  # create programs (administrators only)
+    EDIT_PROGRAMS = "edit_programs"  # a program's names, time zone and contact types
     MANAGE_RULES = "manage_rules"  # distribution rules: who is invited, when, how
     MANAGE_USERS = "manage_users"  # staff accounts, their roles and programs
     MANAGE_API_KEYS = "manage_api_keys"  # keys of the systems that send contact events
     RECORD_OPT_OUTS = "record_opt_outs"  # a client's request to stop the surveys
     VIEW_AUDIT_LOG = "view_audit_log"  # who changed what, when; its CSV export
+    MANAGE_FOLLOW_UPS = "manage_follow_ups"  # follow-ups with clients, and when they open
 
 
 #: The only place that says what a role may do. Read-only: a change is a code change, reviewed.
@@ -50,7 +53,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             {
                 Permission.VIEW_REPORTS,
                 Permission.MANAGE_QUESTIONNAIRES,
+                Permission.EDIT_PROGRAMS,
                 Permission.MANAGE_RULES,
+                Permission.MANAGE_FOLLOW_UPS,
             }
         ),
         Role.ANALYST: frozenset({Permission.VIEW_REPORTS, Permission.REQUEST_REPORTS}),

@@ -23,7 +23,9 @@ def test_the_table_gives_each_role_its_permissions():
     assert ROLE_PERMISSIONS[Role.PROGRAM_MANAGER] == {
         P.VIEW_REPORTS,
         P.MANAGE_QUESTIONNAIRES,
+        P.EDIT_PROGRAMS,
         P.MANAGE_RULES,
+        P.MANAGE_FOLLOW_UPS,
     }
     assert ROLE_PERMISSIONS[Role.ANALYST] == {P.VIEW_REPORTS, P.REQUEST_REPORTS}
     assert set(ROLE_PERMISSIONS) == set(Role)  # a new role must be given its row
@@ -44,7 +46,13 @@ def test_an_admin_can_do_everything_on_every_program(world):
 
 def test_a_program_manager_can_do_their_role_on_their_programs_only(world):
     for permission in Permission:
-        allowed = permission in {P.VIEW_REPORTS, P.MANAGE_QUESTIONNAIRES, P.MANAGE_RULES}
+        allowed = permission in {
+            P.VIEW_REPORTS,
+            P.MANAGE_QUESTIONNAIRES,
+            P.EDIT_PROGRAMS,
+            P.MANAGE_RULES,
+            P.MANAGE_FOLLOW_UPS,
+        }
         assert can(world.manager, permission) is allowed, permission
         assert can(world.manager, permission, world.passport.id) is allowed, permission
         assert can(world.manager, permission, world.citizenship.id) is False, permission

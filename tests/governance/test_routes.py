@@ -7,21 +7,26 @@ from datetime import date
 
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from feedback.accounts.services import create_api_key
+from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
 from feedback.governance.permissions import ROLE_PERMISSIONS, Permission
+from feedback.questionnaires.authoring import new_draft
 from feedback.reporting import services, tasks
 from feedback.reporting.models import ReportStatus
+from tests.follow_ups.helpers import make_follow_up
 from tests.governance.conftest import client_as
+from tests.walk_in.helpers import walk_in_point
 
 #: Routes anyone may call, each for a reason: assets; the survey pages (the client's token is
 #: the key); sign-in; the API (its own key auth); channel webhooks (signed by the provider);
 #: dev tools (only registered in local environments); the site root (a redirect to the
-#: dashboard, which is guarded).
+#: dashboard, which is guarded); walk-in open links (the poster's token is the key, rate limited).
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "reporting.root"}
-PUBLIC_PREFIXES = ("surveys.", "api.", "channel_", "devtools.")
+PUBLIC_PREFIXES = ("surveys.", "api.", "channel_", "devtools.", "walk_in_visit.")
 #: Routes any signed-in user may call, whatever their role.
 SIGN_IN_ONLY = {"accounts.logout"}
 READ_METHODS = {"GET"}
@@ -47,7 +52,30 @@ def sample_values(world, report_id) -> dict[str, str]:
     """A value for each URL argument of the staff routes, naming an object of passport's."""
     key, _ = create_api_key("passport crm", ["passport"])
     db.session.commit()
-    return {"report_id": report_id, "user_id": world.manager.id, "key_id": key.id}
+    rule = db.session.scalar(select(DistributionRule).filter_by(program_id=world.passport.id))
+    return {
+        "report_id": report_id,
+        "user_id": world.manager.id,
+        "key_id": key.id,
+        "point_id": walk_in_point(world.passport).id,
+        "rule_id": rule.id,
+        "item_id": make_follow_up(world.passport, world.version).id,
+        **_builder_values(world),
+    }
+
+
+def _builder_values(world) -> dict[str, object]:
+    """The program pages' and the questionnaire builder's: passport's questionnaire, with a
+    draft (version 2) whose first question is named."""
+    draft = new_draft(world.version.questionnaire)
+    db.session.commit()
+    return {
+        "program_id": world.passport.id,
+        "questionnaire_id": world.version.questionnaire_id,
+        "question_id": draft.questions[0].id,
+        "number": world.version.number,
+        "lang": "en",
+    }
 
 
 @pytest.fixture()
@@ -124,6 +152,10 @@ def test_every_staff_page_answers_each_role_as_the_table_says(app, world, sample
         "api_keys.revoke",
         "audit.index",
         "audit.export",
+        "rules.index",
+        "rules.create",
+        "rules.edit",
+        "rules.simulate_page",
     } <= set(checked)
 
 
