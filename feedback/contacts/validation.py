@@ -176,8 +176,11 @@ def bad_text(data: dict[str, Any]) -> dict[str, str]:
         if isinstance(name, str) and _BAD_TEXT.search(name):
             found["attributes.<key>"] = message
         fields.append((f"attributes.{name}", value))
-    for path, value in fields:
-        if isinstance(value, str) and _BAD_TEXT.search(value):
+    texts = [(path, value) for path, value in fields if isinstance(value, str)]
+    if not found and not _BAD_TEXT.search("".join(value for _, value in texts)):
+        return found  # the usual case: one search over all the texts, none per field
+    for path, value in texts:
+        if _BAD_TEXT.search(value):
             found[path] = message
     return found
 
