@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.bulk import among, on_postgres
 from feedback.channels.base import Channel
-from feedback.channels.registry import get_channel
+from feedback.channels.registry import enabled_channels, get_channel
 from feedback.consent.opt_outs import KnownOptOuts, known_opt_outs
 from feedback.db_types import new_id, utcnow
 from feedback.distribution.models import DistributionRule, RuleQuotaUsage
@@ -241,6 +241,8 @@ class Lookups:
         reserve: bool = True,
     ) -> None:
         self.rules = rules
+        #: The enabled channels, looked up once (each look-up goes through the app context).
+        self.channels: Mapping[str, Channel] = enabled_channels()
         self._address_hashes = {
             address: address_hash(address)
             for _, client in events
@@ -379,7 +381,7 @@ def decide(
     skip, note = _checks(event, client, rule, invitation, lookups, now, trace)
     if skip is not None:
         return Plan(invitation, InvitationStatus.SKIPPED, skip)
-    channel = get_channel(invitation.channel or "")
+    channel = lookups.channels[invitation.channel or ""]
     zone = client.timezone or event.program_timezone
     delayed = max(event.occurred_at + timedelta(minutes=rule.delay_minutes), now)
     quiet = quiet_window(rule, channel)
@@ -429,19 +431,19 @@ def invitation_mode(mode: InvitationMode, channel: Channel) -> InvitationMode:
 
 
 def _reachable_channel(
-    rule: DistributionRule, client: ClientDetails
+    rule: DistributionRule, client: ClientDetails, channels: Mapping[str, Channel]
 ) -> tuple[Channel | None, str | None]:
     """The rule's channel, or its fallback when the rule's cannot reach the client.
 
     Returns the channel (None when there is none) and the reason it was chosen or refused.
     """
-    channel = get_channel(rule.channel)
+    channel = channels.get(rule.channel)
     if channel is None:
         return None, "channel_unavailable"
     if channel.can_reach(client.email, client.phone):
         return channel, None
     why = "invalid_phone" if client.phone_invalid and "phone" in channel.requires else None
-    fallback = get_channel(rule.fallback_channel) if rule.fallback_channel else None
+    fallback = channels.get(rule.fallback_channel) if rule.fallback_channel else None
     if fallback is not None and fallback.can_reach(client.email, client.phone):
         return fallback, f"fallback_{why or 'no_contact_details'}"
     return None, why or "no_contact_details"
@@ -485,7 +487,7 @@ def _checks(
     if invitation.questionnaire_version_id is None:
         _note(trace, "no_published_version")
         return "no_published_version", None
-    channel, decision = _reachable_channel(rule, client)
+    channel, decision = _reachable_channel(rule, client, lookups.channels)
     if channel is None:
         _note(trace, decision or "no_contact_details", channel=rule.channel)
         return decision, None
