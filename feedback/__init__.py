@@ -44,9 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from feedback.channels.registry import init_channels
     from feedback.conversations import subscribers
     from feedback.follow_ups import subscribers as follow_up_subscribers
+    from feedback.sms import preview as sms_preview
 
     subscribers.connect()
     follow_up_subscribers.connect()
+    sms_preview.connect()
 
     _register_blueprints(app)
     init_channels(app)

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -290,8 +291,15 @@ def spec_of(question: Question) -> QuestionSpec:
     )
 
 
+#: Checks the engines above add to the publish gate, without this module importing them (the
+#: SMS engine: each text message within its segment budget). A receiver takes the version and
+#: returns its problems by field, as below.
+publication_check = Namespace().signal("publication-check")
+
+
 def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
-    """Exactly what stops `version` from being published, by field ("questions.2.text.fr")."""
+    """Exactly what stops `version` from being published, by field ("questions.2.text.fr"):
+    every text in both languages, options, conditions, topics, and what the engines check."""
     problems = _missing_texts("title", {"en": version.title_en, "fr": version.title_fr})
     if (version.intro_en or "").strip() or (version.intro_fr or "").strip():
         problems.update(_missing_texts("intro", {"en": version.intro_en, "fr": version.intro_fr}))
@@ -302,6 +310,9 @@ def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
         found = question_problems(spec) | placement_problems(specs, number - 1)
         for key, message in found.items():
             problems[f"questions.{number}.{key}"] = message
+    for _receiver, found in publication_check.send(version):
+        for key, message in found.items():
+            problems.setdefault(key, message)
     return problems
 
 

@@ -14,7 +14,6 @@ from feedback.programs.models import Program
 from feedback.questionnaires import authoring, library, transfer
 from feedback.questionnaires.authoring import AuthoringError
 from feedback.questionnaires.models import Questionnaire, QuestionnaireVersion
-from feedback.sms import preview as sms_preview
 
 
 def in_scope(scope: set[str] | None, program: Program | None = None) -> list[Questionnaire]:
@@ -34,8 +33,12 @@ def in_scope(scope: set[str] | None, program: Program | None = None) -> list[Que
 
 
 def template_titles(language: str) -> dict[str, str]:
-    """Each template of the library by name, with its title in `language`."""
-    return {name: library.template(name)["title"].get(language) or name for name in library.names()}
+    """Each template of the library by name, with its library title in `language` (e.g. "Public
+    service experience", the name the documentation gives it, not the title clients read)."""
+    return {
+        template.name: template.title.get(language) or template.name
+        for template in library.templates()
+    }
 
 
 def start(
@@ -61,20 +64,3 @@ def start(
         except transfer.FileError as exc:  # a template the library's own tests keep valid
             raise AuthoringError({"template": "; ".join(exc.problems)}) from exc
     return version
-
-
-def publication_problems(version: QuestionnaireVersion) -> dict[str, str]:
-    """What stops `version` from being published: what authoring checks (every text in both
-    languages, options, conditions, topics), and every text message within its segment budget."""
-    problems = authoring.publication_problems(version)
-    for key, message in sms_preview.budget_problems(version).items():
-        problems.setdefault(key, message)
-    return problems
-
-
-def publish(version: QuestionnaireVersion) -> QuestionnaireVersion:
-    """Publish a draft that has no problem at all; AuthoringError lists them otherwise."""
-    problems = publication_problems(version)
-    if problems:
-        raise AuthoringError(problems)
-    return authoring.publish(version)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from feedback import channels
 from feedback.conversations import texts
 from feedback.invitations.messages import as_channel_question
+from feedback.questionnaires import authoring
 from feedback.questionnaires.models import QuestionnaireVersion
 from feedback.sms.segments import SegmentCount, count_segments
 
@@ -113,3 +114,8 @@ def conversation(
             found.append(PreviewText(lang, f"question {number}", prompt, "question", number))
     found.append(PreviewText(lang, "thanks", texts.thanks(lang), "thanks"))
     return found
+
+
+def connect() -> None:
+    """Add the segment budget to the publish gate (idempotent)."""
+    authoring.publication_check.connect(budget_problems)

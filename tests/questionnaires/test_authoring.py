@@ -229,6 +229,27 @@ def test_publishing_checks_the_title_intro_options_and_wordings(db):
     assert "option 2 has no fr label" in problems["questions.1.options"]
 
 
+def test_publishing_refuses_a_text_message_over_its_segment_budget_whoever_publishes(db):
+    """The SMS engine's budget is part of the gate itself: the builder, the command line's
+    `questionnaire import --publish` and the demo all call authoring.publish."""
+    draft = draft_with(("overall", "rating"))
+    long_fr = "Êtes-vous satisfait " + "du service reçu aujourd’hui, " * 12 + "?"
+    authoring.edit_question(
+        draft.questions[0], spec("overall", text={"en": "Satisfied?", "fr": long_fr})
+    )
+    problems = authoring.publication_problems(draft)
+    assert set(problems) == {"questions.1.text.fr"}
+    assert "segments (UCS-2)" in problems["questions.1.text.fr"]
+    with pytest.raises(AuthoringError):
+        authoring.publish(draft)
+    short = {"sms": {"en": "Satisfied? Reply 1-5", "fr": "Satisfait? Répondez 1 à 5"}}
+    authoring.edit_question(
+        draft.questions[0],
+        spec("overall", text={"en": "Satisfied?", "fr": long_fr}, wordings=short),
+    )
+    assert authoring.publication_problems(draft) == {}
+
+
 def test_a_published_version_cannot_change(db):
     draft = draft_with(("overall", "rating"), ("comment", "free_text"))
     authoring.publish(draft)

@@ -103,7 +103,7 @@ def publication_list(version: QuestionnaireVersion) -> list[tuple[str, str]]:
     questions = version.questions
     found = []
     draft_url = url_for(".draft", questionnaire_id=version.questionnaire_id)
-    for key, message in builder.publication_problems(version).items():
+    for key, message in authoring.publication_problems(version).items():
         parts = key.split(".")
         if parts[0] == "questions" and len(parts) > 2 and parts[1].isdigit():
             number = int(parts[1])
@@ -273,7 +273,7 @@ def publish(questionnaire_id: str) -> ResponseReturnValue:
     refusals = publication_list(version)
     if refusals:
         return _draft_page(version, _texts_form(version), refusals=refusals)
-    builder.publish(version)
+    authoring.publish(version)
     db.session.commit()
     flash(
         _("Version %(number)s is published: it is now the live version.", number=version.number),
