@@ -39,6 +39,7 @@ OBJECT_TYPES = {
     "rule": _l("Distribution rules"),
     "follow_up": _l("Follow-ups"),
     "follow_up_policy": _l("Follow-up settings"),
+    "walk_in_point": _l("Walk-in points"),
 }
 ANY = ""
 

@@ -45,6 +45,9 @@ DAYS = 90
 # About 40 % answer: some 25 responses a week, enough for weekly figures above the threshold.
 DEFAULT_CONTACTS = 600
 CONTACT_TYPES = {"call": 5, "counter": 3, "online": 2}
+# Listed by the demo program (no simulated contact has it) so that a walk-in point's rule can be
+# made for it from the rule form (README, "Walk-in surveys").
+WALK_IN_TYPE = {"code": "walk_in", "en": "Walk-in visit", "fr": "Visite sans rendez-vous"}
 REGIONS = ("Atlantic", "Quebec", "Ontario", "Prairies", "British Columbia", "North")
 HOW_BY_TYPE = {"call": "phone", "counter": "office", "online": "online"}
 COMMENTS = {
@@ -345,6 +348,7 @@ def seed_demo(
     if program is None:
         now = now or utcnow()
         program = add_program()
+        program.contact_types = [*program.contact_types, WALK_IN_TYPE]
         version = add_questionnaire(program)
         rule = add_rule(program, version)
         _insert(_simulate(program, version, rule, contacts, random.Random(seed), now))

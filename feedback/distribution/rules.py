@@ -119,13 +119,18 @@ def _channel_errors(spec: RuleSpec, errors: dict[str, str]) -> dict[str, Any]:
         return {}
 
 
+def _plain(number: float) -> str:
+    """A whole number in full (10000000, not 1e+07), else its shortest form."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
 def _bounded(errors: dict[str, str], name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         errors[name] = _(
             "must be from %(low)s to %(high)s, not %(value)s",
-            low=f"{low:g}",
-            high=f"{high:g}",
-            value=f"{value:g}",
+            low=_plain(low),
+            high=_plain(high),
+            value=_plain(value),
         )
 
 

@@ -44,8 +44,8 @@ def _sent(app: Flask, db, n: int, reminder_after_days: int | None = 3) -> list[s
 def test_one_reminder_on_the_same_channel_with_the_same_link(app, db):
     [invitation_id] = _sent(app, db, 1)
     with channel_replaced(app, RecordingChannel()) as channel:
-        assert tasks.send_reminders() == 1
-        assert tasks.send_reminders() == 0  # a redelivered task, or the next sweep
+        assert tasks.send_reminders.run() == 1
+        assert tasks.send_reminders.run() == 0  # a redelivered task, or the next sweep
     [reminder] = channel.sent
     assert reminder.reminder and reminder.id == invitation_id
     invitation = db.session.get(Invitation, invitation_id)
@@ -65,14 +65,14 @@ def test_no_reminder_before_its_day_nor_without_the_rule_asking(app, db):
     db.session.execute(update(Invitation).where(Invitation.id == ids[0]).values(sent_at=utcnow()))
     db.session.commit()
     with channel_replaced(app, RecordingChannel()) as channel:
-        tasks.send_reminders()
+        tasks.send_reminders.run()
     assert [m.id for m in channel.sent] == [ids[1]]
 
 
 def test_no_reminder_for_a_rule_without_one(app, db):
     _sent(app, db, 1, reminder_after_days=None)
     with channel_replaced(app, RecordingChannel()) as channel:
-        assert tasks.send_reminders() == 0
+        assert tasks.send_reminders.run() == 0
     assert channel.sent == []
 
 
@@ -84,7 +84,7 @@ def test_no_reminder_to_those_who_answered_refused_or_whose_link_expired(app, db
     lifecycle.mark_opened(db.session.get(Invitation, opened))
     db.session.commit()
     with channel_replaced(app, RecordingChannel()) as channel:
-        tasks.send_reminders()
+        tasks.send_reminders.run()
     assert [m.id for m in channel.sent] == [opened]  # opened but not answered: reminded
 
 
@@ -98,7 +98,7 @@ def test_a_batch_of_reminders_takes_a_few_statements(app, db):
     sa_event.listen(db.engine, "before_cursor_execute", count)
     try:
         with channel_replaced(app, RecordingChannel()) as channel:
-            tasks.send_reminders()
+            tasks.send_reminders.run()
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(channel.sent) == 30
@@ -110,7 +110,7 @@ def test_the_reminder_says_so_in_both_languages(app, db):
 
     [invitation_id] = _sent(app, db, 1)
     with channel_replaced(app, RecordingChannel()) as channel:
-        tasks.send_reminders()
+        tasks.send_reminders.run()
     [reminder] = channel.sent
     message = compose(reminder, "Feedback <no-reply@example.org>")
     assert message["Subject"].startswith("Reminder: ")
