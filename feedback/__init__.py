@@ -35,9 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     app.jinja_env.globals["other_language"] = i18n.other_language
     app.jinja_env.globals["get_locale"] = i18n.current_locale
+    from feedback.channels.registry import channel_title
     from feedback.governance.permissions import can
 
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["channel_title"] = lambda name: channel_title(name, i18n.current_locale())
     celery_init_app(app)
 
     from feedback import models  # noqa: F401  (registers every table on db.metadata)

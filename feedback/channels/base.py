@@ -142,6 +142,9 @@ class Channel(ABC):
     requires: ClassVar[frozenset[str]]
     #: Settings read from the app config, with defaults (listed by `feedback channels`).
     settings: ClassVar[Mapping[str, Any]] = {}
+    #: The channel's name for staff, by language ("en", "fr"), as it reads in a sentence ("sent
+    #: by email", « envoyé par courriel »). Without one, pages show `name`.
+    titles: ClassVar[Mapping[str, str]] = {}
     #: Channels of the same medium (e.g. "sms") share opt-outs: a client who texts STOP to one
     #: SMS provider gets nothing from another. None means the channel is its own medium.
     medium: ClassVar[str | None] = None

@@ -130,5 +130,12 @@ def get_channel(name: str) -> Channel | None:
     return channels.get(name)
 
 
+def channel_title(name: str, language: str) -> str:
+    """The channel's name for staff in `language` (its plugin's `titles`), else its name."""
+    channel = get_channel(name)
+    titles = channel.titles if channel is not None else {}
+    return titles.get(language) or titles.get("en") or name
+
+
 def enabled_channels() -> dict[str, Channel]:
     return dict(current_app.extensions["feedback.channels"])

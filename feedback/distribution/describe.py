@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from flask_babel import format_date, format_percent, ngettext
 from flask_babel import gettext as _
 
+from feedback.channels.registry import channel_title
 from feedback.distribution.models import DistributionRule
 from feedback.i18n import current_locale
 from feedback.questionnaires.authoring import latest_published
@@ -75,10 +76,14 @@ def _channels(rule: DistributionRule) -> str:
     if rule.fallback_channel:
         return _(
             "By %(channel)s, else by %(fallback)s when the client cannot be reached that way",
-            channel=rule.channel,
-            fallback=rule.fallback_channel,
+            channel=_title(rule.channel),
+            fallback=_title(rule.fallback_channel),
         )
-    return _("By %(channel)s", channel=rule.channel)
+    return _("By %(channel)s", channel=_title(rule.channel))
+
+
+def _title(channel: str) -> str:
+    return channel_title(channel, current_locale())
 
 
 def _quiet_hours(rule: DistributionRule) -> str:

@@ -42,7 +42,7 @@ from wtforms.widgets import Select, TextInput
 
 from feedback.accounts.forms import CheckboxesField
 from feedback.channels.base import Channel
-from feedback.channels.registry import enabled_channels
+from feedback.channels.registry import channel_title, enabled_channels
 from feedback.distribution.models import DistributionRule
 from feedback.distribution.rules import RuleError, RuleSpec
 from feedback.extensions import db
@@ -420,7 +420,8 @@ def rule_form(program: Program, rule: DistributionRule | None = None) -> RuleFor
     form.excluded_contact_types.choices = types
     form.questionnaire.choices = _questionnaire_choices(program, language)
     channel_choices = [
-        SelectChoice(name, f"{name} ({_needs(channel)})") for name, channel in channels.items()
+        SelectChoice(name, f"{channel_title(name, language)} ({_needs(channel)})")
+        for name, channel in channels.items()
     ]
     form.channel.choices = channel_choices
     form.fallback_channel.choices = [SelectChoice("", _("No fall-back")), *channel_choices]

@@ -23,6 +23,7 @@ from babel.dates import format_datetime
 from flask_babel import format_date, format_percent, ngettext
 from flask_babel import gettext as _
 
+from feedback.channels.registry import channel_title
 from feedback.contacts.validation import normalise_phone
 from feedback.db_types import new_id, utcnow
 from feedback.distribution.models import DistributionRule
@@ -173,22 +174,26 @@ def _dates_step(details: Mapping[str, Any]) -> str:
     )
 
 
+def _title(channel: str) -> str:
+    return channel_title(channel, current_locale())
+
+
 def _channel_step(details: Mapping[str, Any]) -> str:
     why = details["why"]
     if why is None:
-        return _("Sent by %(channel)s.", channel=details["channel"])
+        return _("Sent by %(channel)s.", channel=_title(details["channel"]))
     if why == "fallback_invalid_phone":
         return _(
             "Sent by %(channel)s, the rule's fallback: the phone number is not valid for "
             "%(first)s.",
-            channel=details["channel"],
-            first=details["rule_channel"],
+            channel=_title(details["channel"]),
+            first=_title(details["rule_channel"]),
         )
     return _(
         "Sent by %(channel)s, the rule's fallback: %(first)s cannot reach the client with the "
         "contact details given.",
-        channel=details["channel"],
-        first=details["rule_channel"],
+        channel=_title(details["channel"]),
+        first=_title(details["rule_channel"]),
     )
 
 
@@ -285,19 +290,19 @@ def _step(code: str, details: Mapping[str, Any], program: Program) -> str:
             value=details["value"],
         ),
         "channel_unavailable": lambda: _(
-            "The rule's channel %(channel)s is not enabled.", channel=details["channel"]
+            "The rule's channel %(channel)s is not enabled.", channel=_title(details["channel"])
         ),
         "no_contact_details": lambda: _(
             "No contact details: neither the rule's channel (%(channel)s) nor its fallback can "
             "reach the client.",
-            channel=details["channel"],
+            channel=_title(details["channel"]),
         ),
         "invalid_phone": lambda: _(
             "The phone number is not valid, and no fallback channel can reach the client."
         ),
         "opted_out": lambda: _(
             "Opted out: the client asked not to receive surveys by %(channel)s.",
-            channel=details["channel"],
+            channel=_title(details["channel"]),
         ),
         "stale_event": lambda: ngettext(
             "Too late: the contact is older than the %(num)s day an invitation stays open.",

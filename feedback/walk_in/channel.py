@@ -21,6 +21,7 @@ NAME = "walk_in"
 
 class WalkInChannel(Channel):
     name = NAME
+    titles = {"en": "walk-in link", "fr": "lien sans rendez-vous"}
     requires = frozenset()
 
     def send(self, invitation: Invitation) -> DeliveryResult:

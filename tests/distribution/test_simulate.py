@@ -73,7 +73,7 @@ def test_an_invitation_says_which_rule_channel_and_when(db, program):
     assert result.mode is InvitationMode.LINK
     assert result.send_at is not None and result.expires_at - result.send_at == timedelta(days=14)
     assert result.steps[0] == "The program's rule for every contact type applies."
-    assert "Sent by email." in result.reason
+    assert "Sent by email." in result.reason  # the email channel's title
     assert "Due 60 minutes after the contact" in result.reason
 
 

@@ -10,7 +10,8 @@ from flask import Flask, url_for
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from feedback.accounts.services import create_api_key
+from feedback.accounts.models import Role, User
+from feedback.accounts.services import create_api_key, create_user
 from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
 from feedback.governance.permissions import ROLE_PERMISSIONS, Permission
@@ -18,7 +19,7 @@ from feedback.questionnaires.authoring import new_draft
 from feedback.reporting import services, tasks
 from feedback.reporting.models import ReportStatus
 from tests.follow_ups.helpers import make_follow_up
-from tests.governance.conftest import client_as
+from tests.governance.conftest import PASSWORD, client_as
 from tests.walk_in.helpers import walk_in_point
 
 #: Routes anyone may call, each for a reason: assets; the survey pages (the client's token is
@@ -207,3 +208,140 @@ def test_requesting_a_report(app, world, monkeypatch, who, status):
         assert response.headers["Location"] == f"/reports/{queued[0]}"
     else:
         assert queued == []
+
+
+#: What the page of each action naming an object would post (the rest post nothing): with it,
+#: a view that forgot the scope would change something, not stop at a form error.
+ACTION_FORMS: dict[str, dict[str, str]] = {
+    "follow_ups.add_note": {"text": "Called the client back."},
+    "follow_ups.item": {"status": "in_progress", "owner": "", "due_on": "2026-12-31"},
+    "programs.edit": {"name_en": "Passports", "name_fr": "Passeports", "timezone": "UTC"},
+    "questionnaires.draft": {
+        "title_en": "Another title",
+        "title_fr": "Un autre titre",
+        "intro_en": "Hello.",
+        "intro_fr": "Bonjour.",
+    },
+    "questionnaires.move_question": {"direction": "down"},
+    "questionnaires.add_question": {
+        "code": "extra",
+        "kind": "free_text",
+        "text_en": "Anything else?",
+        "text_fr": "Autre chose ?",
+        "show_if_question": "",
+        "topic": "",
+    },
+    "questionnaires.edit_question": {
+        "code": "renamed",
+        "kind": "free_text",
+        "text_en": "Anything else?",
+        "text_fr": "Autre chose ?",
+        "show_if_question": "",
+        "topic": "",
+    },
+}
+
+
+def table_rows() -> dict[str, list[str]]:
+    """Every row of every table, the audit log's included, as text in a stable order."""
+    with db.engine.connect() as conn:
+        return {
+            table.name: sorted(repr(tuple(row)) for row in conn.execute(select(table)))
+            for table in db.metadata.sorted_tables
+        }
+
+
+def changed_tables(before: dict[str, list[str]]) -> list[str]:
+    after = table_rows()
+    return [name for name, rows in before.items() if after[name] != rows]
+
+
+@pytest.fixture()
+def other_manager(world) -> User:
+    """A program manager of citizenship only: every object of the world's samples is not theirs."""
+    user = create_user(
+        "other-manager@example.org", PASSWORD, Role.PROGRAM_MANAGER, programs=["citizenship"]
+    )
+    db.session.commit()
+    return user
+
+
+def test_every_action_on_an_object_of_another_program_answers_404_and_changes_nothing(
+    app, world, monkeypatch, sample_values, other_manager
+):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # restored after the test
+    monkeypatch.setattr(tasks.generate_report, "delay", lambda _report_id: None)
+    checked = []
+    for rule in staff_rules(app):
+        if "POST" not in (rule.methods or set()) or not rule.arguments:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: sample_values[name] for name in rule.arguments})
+        # A manager's permissions, but not on passport's objects; without the permission, 403.
+        has_permission = permission_of(app, rule.endpoint) in ROLE_PERMISSIONS[other_manager.role]
+        before = table_rows()
+        response = client_as(app, other_manager).post(url, data=ACTION_FORMS.get(rule.endpoint))
+        assert response.status_code == (404 if has_permission else 403), (
+            url,
+            response.status_code,
+        )
+        assert changed_tables(before) == [], url
+        if has_permission:
+            checked.append(rule.endpoint)
+    assert {
+        "follow_ups.add_note",
+        "follow_ups.item",
+        "follow_ups.policy",
+        "programs.edit",
+        "questionnaires.add_question",
+        "questionnaires.draft",
+        "questionnaires.edit_question",
+        "questionnaires.move_question",
+        "questionnaires.new_draft",
+        "questionnaires.publish",
+        "questionnaires.remove_question",
+        "rules.deactivate",
+        "rules.edit",
+        "walk_in.deactivate",
+    } <= set(checked)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "query", "form"),
+    [
+        ("rules.create", {"program": "passport"}, {}),
+        ("rules.simulate_page", {}, {"program": "passport", "contact_type": "call"}),
+        (
+            "walk_in.create",
+            {},
+            {
+                "program": "passport",
+                "office_code": "gatineau",
+                "name_en": "Gatineau office",
+                "name_fr": "Bureau de Gatineau",
+            },
+        ),
+        (
+            "questionnaires.create",
+            {},
+            {"program": "passport", "code": "leak", "title_en": "Leak", "title_fr": "Fuite"},
+        ),
+        (
+            "questionnaires.create",
+            {"program": "passport"},
+            {"code": "leak", "title_en": "Leak", "title_fr": "Fuite"},
+        ),
+    ],
+)
+def test_creating_for_another_program_creates_nothing(
+    app, world, monkeypatch, other_manager, endpoint, query, form
+):
+    """Actions on no object in the URL, whose program is a query or form field: outside the
+    user's programs, it is as good as absent (404) or not a choice (the form's error)."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # restored after the test
+    with app.test_request_context():
+        url = url_for(endpoint, **query)
+    before = table_rows()
+    response = client_as(app, other_manager).post(url, data=form)
+    assert response.status_code in (400, 404), (url, response.status_code)
+    assert changed_tables(before) == [], url

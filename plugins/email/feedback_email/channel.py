@@ -92,6 +92,7 @@ class EmailChannel(Channel):
     """Sends one bilingual multipart email per invitation through an SMTP server."""
 
     name: ClassVar[str] = "email"
+    titles: ClassVar[Mapping[str, str]] = {"en": "email", "fr": "courriel"}
     requires: ClassVar[frozenset[str]] = frozenset({"email"})
     settings: ClassVar[Mapping[str, Any]] = {
         "SMTP_HOST": "127.0.0.1",

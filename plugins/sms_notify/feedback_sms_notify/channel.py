@@ -64,6 +64,10 @@ class NotifyChannel(Channel):
     """One text per invitation, through a GC Notify template whose content is ((message))."""
 
     name: ClassVar[str] = "sms_notify"
+    titles: ClassVar[Mapping[str, str]] = {
+        "en": "text message (GC Notify)",
+        "fr": "texto (GC Notification)",
+    }
     requires: ClassVar[frozenset[str]] = frozenset({"phone"})
     medium: ClassVar[str | None] = "sms"
     quiet_hours: ClassVar[tuple[int, int] | None] = (21, 8)

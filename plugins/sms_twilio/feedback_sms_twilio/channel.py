@@ -20,6 +20,7 @@ class TwilioChannel(TwilioChannelBase):
     """One text per invitation; in conversation mode, the replies arrive at /hooks/sms_twilio."""
 
     name: ClassVar[str] = "sms_twilio"
+    titles: ClassVar[Mapping[str, str]] = {"en": "text message (Twilio)", "fr": "texto (Twilio)"}
     requires: ClassVar[frozenset[str]] = frozenset({"phone"})
     medium: ClassVar[str | None] = "sms"
     conversations: ClassVar[bool] = True

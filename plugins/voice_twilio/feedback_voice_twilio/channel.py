@@ -27,6 +27,10 @@ class VoiceTwilioChannel(TwilioChannelBase):
     call centre to transfer the caller; in `callback` mode, send() calls the client."""
 
     name: ClassVar[str] = "voice_twilio"
+    titles: ClassVar[Mapping[str, str]] = {
+        "en": "phone call (Twilio)",
+        "fr": "appel téléphonique (Twilio)",
+    }
     requires: ClassVar[frozenset[str]] = frozenset({"phone"})
     medium: ClassVar[str | None] = "voice"
     conversations: ClassVar[bool] = True

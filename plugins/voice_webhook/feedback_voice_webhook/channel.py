@@ -20,6 +20,10 @@ class VoiceWebhookChannel(Channel):
     """Keypad surveys on the phone for callers the platform transfers at the end of a call."""
 
     name: ClassVar[str] = "voice_webhook"
+    titles: ClassVar[Mapping[str, str]] = {
+        "en": "phone call (webhook)",
+        "fr": "appel téléphonique (webhook)",
+    }
     requires: ClassVar[frozenset[str]] = frozenset({"phone"})
     medium: ClassVar[str | None] = "voice"
     conversations: ClassVar[bool] = True
