@@ -83,5 +83,6 @@ def test_the_simulate_page_shows_a_fatigue_skip_accessibly(page, world, lang):
         "This contact would not be surveyed" if lang == "en" else "Ce contact ne serait pas sondé"
     )
     steps = driver.find_element(By.CSS_SELECTOR, "#result ol").text
-    assert "Fatigue" in steps and str(invitation.created_at.year) in steps  # with its date
+    limit = "Fatigue" if lang == "en" else "Limite de sollicitation"
+    assert limit in steps and str(invitation.created_at.year) in steps  # with its date
     _assert_accessible(driver)
