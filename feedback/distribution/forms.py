@@ -342,6 +342,10 @@ class SimulateForm(FlaskForm):
         ],
     )
 
+    def validate_occurred_at(self, field: DateTimeLocalField) -> None:
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a contact time between the years 2000 and 2100."))
+
     def validate_timezone(self, field: StringField) -> None:
         try:
             ZoneInfo(field.data)

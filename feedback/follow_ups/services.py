@@ -386,7 +386,8 @@ def add_note(item: FollowUp, text: str, author: User) -> FollowUpNote:
     db.session.add(note)
     item.updated_at = utcnow()
     db.session.flush()
-    record("follow_up.note", item, None, {"note": text})
+    # The note's length, never its text: notes about a client are erased with them, the log stays.
+    record("follow_up.note", item, None, {"note_characters": len(text)})
     return note
 
 

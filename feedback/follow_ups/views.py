@@ -25,6 +25,10 @@ from feedback.programs.models import Program
 
 bp = Blueprint("follow_ups", __name__, url_prefix="/follow-ups")
 PER_PAGE = 50
+#: Far beyond any list, and within what an OFFSET can hold.
+MAX_PAGE = 10_000
+#: The filter form's fields: the only arguments the page's own links carry on.
+FILTERS = ("status", "owner", "program", "overdue")
 
 
 def _in_scope(program_id: str) -> None:
@@ -69,9 +73,9 @@ def index() -> ResponseReturnValue:
     language = current_locale()
     form = FilterForm(_programs(), services.owners_in_scope(scope), language)
     form.clean()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     items, has_next = services.list_items(scope, form.wanted(), page, PER_PAGE)
-    filters = {key: value for key, value in request.args.items() if key not in ("page", "lang")}
+    filters = {name: request.args[name] for name in FILTERS if name in request.args}
     return render_template(
         "follow_ups/index.html",
         form=form,

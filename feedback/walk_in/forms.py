@@ -22,7 +22,7 @@ def _name(label: Any) -> StringField:
         label,
         validators=[
             DataRequired(message=_l("Enter the office's name in this language.")),
-            Length(max=200, message=_l("The name must be 200 characters or fewer.")),
+            Length(max=80, message=_l("The name must be 80 characters or fewer.")),
         ],
         filters=[_strip],
         render_kw={"autocomplete": "off"},

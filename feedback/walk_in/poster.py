@@ -22,6 +22,8 @@ from feedback.walk_in.services import link
 LANGUAGES = ("en", "fr")
 MARGIN = 0.75 * inch
 QR_SIZE = 3.6 * inch
+#: Names are at most 80 characters (the form), which always leaves this much for the code.
+MIN_QR_SIZE = 2 * inch
 GAP = 0.3 * inch
 #: The height of the two lines under the code and of the link written out.
 ADDRESS_LINES = 2 * 17 + 30
@@ -95,7 +97,7 @@ def poster_pdf(point: WalkInPoint) -> bytes:
     y = min(bottoms) - GAP
     # The code takes what the texts leave, down to the address lines and the link (long office
     # names make it smaller, never make the page overflow).
-    size = min(QR_SIZE, y - GAP - (MARGIN + ADDRESS_LINES + GAP))
+    size = max(MIN_QR_SIZE, min(QR_SIZE, y - GAP - (MARGIN + ADDRESS_LINES + GAP)))
     _qr_code(canvas, url, (width - size) / 2, y - size, size)
     y -= size + GAP
     canvas.setFont("Helvetica", 13)

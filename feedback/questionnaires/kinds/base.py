@@ -15,6 +15,7 @@ them branches on a kind's name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -26,6 +27,10 @@ from wtforms.validators import InputRequired, Optional
 
 from feedback.questionnaires.kinds import reading
 from feedback.questionnaires.kinds.reading import Invalid
+
+#: An answer stores the value of the option chosen (responses.Answer.value_choice: 64).
+MAX_OPTION_VALUE = 64
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class AskedQuestion(Protocol):
@@ -109,6 +114,13 @@ class QuestionKind:
         values = [str(option.get("value", "")).strip() for option in options]
         if any(not value for value in values):
             problems.append(_("every option needs a value"))
+        if any(len(value) > MAX_OPTION_VALUE or _CONTROL.search(value) for value in values):
+            problems.append(
+                _(
+                    "an option's value is at most %(most)s characters, without control characters",
+                    most=MAX_OPTION_VALUE,
+                )
+            )
         if len(set(values)) != len(values):
             problems.append(_("two options have the same value"))
         for index, option in enumerate(options, 1):
