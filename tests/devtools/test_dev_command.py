@@ -52,7 +52,10 @@ def descendants(root: int) -> dict[int, str]:
         current = frontier.pop()
         for pid, parent in parents.items():
             if parent == current and pid not in found:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue  # a short-lived child (a shell, a probe) ended while we looked
                 found[pid] = cmdline.decode(errors="replace")
                 frontier.append(pid)
     return found
