@@ -43,6 +43,8 @@ class Permission(enum.StrEnum):
     RECORD_OPT_OUTS = "record_opt_outs"  # a client's request to stop the surveys
     VIEW_AUDIT_LOG = "view_audit_log"  # who changed what, when; its CSV export
     MANAGE_FOLLOW_UPS = "manage_follow_ups"  # follow-ups with clients, and when they open
+    MANAGE_ACTIONS = "manage_actions"  # "you said, we did": actions taken against irritants
+    EXPORT_RESPONSES = "export_responses"  # de-identified response-level data (analysts)
 
 
 #: The only place that says what a role may do. Read-only: a change is a code change, reviewed.
@@ -56,9 +58,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 Permission.EDIT_PROGRAMS,
                 Permission.MANAGE_RULES,
                 Permission.MANAGE_FOLLOW_UPS,
+                Permission.MANAGE_ACTIONS,
             }
         ),
-        Role.ANALYST: frozenset({Permission.VIEW_REPORTS, Permission.REQUEST_REPORTS}),
+        Role.ANALYST: frozenset(
+            {Permission.VIEW_REPORTS, Permission.REQUEST_REPORTS, Permission.EXPORT_RESPONSES}
+        ),
     }
 )
 

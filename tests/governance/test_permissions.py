@@ -26,8 +26,13 @@ def test_the_table_gives_each_role_its_permissions():
         P.EDIT_PROGRAMS,
         P.MANAGE_RULES,
         P.MANAGE_FOLLOW_UPS,
+        P.MANAGE_ACTIONS,
     }
-    assert ROLE_PERMISSIONS[Role.ANALYST] == {P.VIEW_REPORTS, P.REQUEST_REPORTS}
+    assert ROLE_PERMISSIONS[Role.ANALYST] == {
+        P.VIEW_REPORTS,
+        P.REQUEST_REPORTS,
+        P.EXPORT_RESPONSES,
+    }
     assert set(ROLE_PERMISSIONS) == set(Role)  # a new role must be given its row
 
 
