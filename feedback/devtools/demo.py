@@ -1,6 +1,12 @@
 """Demo data for `make run`: a program with its bilingual questionnaire and distribution rule,
 staff credentials, and a few hundred simulated contacts from the last ~90 days.
 
+The demo questionnaire is the library's public-service experience template (overall
+satisfaction, its drivers, effort and the open question on what to improve, each tagged with
+its topic) plus the NPS question; the program reports by region and age band, which the
+simulated events carry; the comments are bilingual, some with planted personal details
+(:mod:`feedback.devtools.demo_comments`) for the scrubbing to remove.
+
 The simulated contacts are created directly in final states (sent, opened, completed, expired),
 with no e-mail address and no survey token, so nothing is ever sent to anyone. The tests build
 their program, questionnaire and rule with the same functions (tests/factories.py), which
@@ -24,6 +30,7 @@ from feedback.accounts.models import ApiKey, Role, User
 from feedback.accounts.services import create_api_key, create_user, set_password
 from feedback.contacts.models import ContactEvent
 from feedback.db_types import new_id, utcnow
+from feedback.devtools.demo_comments import comment
 from feedback.distribution.models import DistributionRule
 from feedback.distribution.rules import RuleSpec, create_rule
 from feedback.extensions import db
@@ -32,7 +39,8 @@ from feedback.programs.models import Program
 from feedback.questionnaires.library import template
 from feedback.questionnaires.models import Question, QuestionnaireVersion
 from feedback.questionnaires.transfer import import_document
-from feedback.reporting import rollups
+from feedback.reporting.actions.demo import add_demo_actions
+from feedback.reporting.facts import build as facts
 from feedback.responses.models import Answer, Response
 from feedback.security import address_hash, client_hash
 
@@ -42,39 +50,27 @@ ADMIN_EMAIL = "admin@example.org"
 API_KEY_NAME = "demo"
 CREDENTIALS_FILE = "demo-credentials.txt"
 DAYS = 90
-# About 40 % answer: some 25 responses a week, enough for weekly figures above the threshold.
-DEFAULT_CONTACTS = 600
+# About 40 % answer: some 40 responses a week, enough for weekly figures above the threshold,
+# and three quarters of them leave a comment (a few hundred).
+DEFAULT_CONTACTS = 900
 CONTACT_TYPES = {"call": 5, "counter": 3, "online": 2}
 # Listed by the demo program (no simulated contact has it) so that a walk-in point's rule can be
 # made for it from the rule form (README, "Walk-in surveys").
 WALK_IN_TYPE = {"code": "walk_in", "en": "Walk-in visit", "fr": "Visite sans rendez-vous"}
 REGIONS = ("Atlantic", "Quebec", "Ontario", "Prairies", "British Columbia", "North")
-HOW_BY_TYPE = {"call": "phone", "counter": "office", "online": "online"}
-COMMENTS = {
-    "en": {
-        True: (
-            "The agent was friendly and answered all my questions.",
-            "Quick and easy, thank you.",
-            "Clear instructions on the website.",
-        ),
-        False: (
-            "I waited on hold for a long time.",
-            "The forms are confusing.",
-            "I had to call twice to get an answer.",
-        ),
-    },
-    "fr": {
-        True: (
-            "L'agente était aimable et a répondu à toutes mes questions.",
-            "Rapide et simple, merci.",
-            "Les instructions sur le site Web sont claires.",
-        ),
-        False: (
-            "J'ai attendu longtemps en ligne.",
-            "Les formulaires sont difficiles à comprendre.",
-            "J'ai dû appeler deux fois pour obtenir une réponse.",
-        ),
-    },
+AGE_BANDS = ("18-34", "35-54", "55-64", "65+")
+#: The event attributes the demo program reports by.
+REPORTABLE = ["age_band", "region"]
+#: How closely each driver follows the overall rating (the rest is noise): the drivers analysis
+#: should find timeliness and ease first, fairness last.
+DRIVER_LINKS = {
+    "ease": 0.7,
+    "timeliness": 0.8,
+    "staff-helpful": 0.5,
+    "staff-knowledgeable": 0.4,
+    "fairness": 0.2,
+    "clear-information": 0.6,
+    "confidence": 0.45,
 }
 
 
@@ -128,34 +124,43 @@ class _Rows:
     answers: list[dict[str, Any]]
 
 
+def add_demo_questionnaire(
+    program: Program, code: str = "client-experience"
+) -> QuestionnaireVersion:
+    """The library's public-service experience questionnaire with the NPS question added
+    (before the open question), published."""
+    document = template("public-service-experience") | {"program": program.code, "code": code}
+    recommend = next(q for q in template("after-contact")["questions"] if q["code"] == "recommend")
+    document["questions"].insert(-1, recommend)
+    return import_document(document, publish=True)
+
+
 def _answers(
     rng: random.Random,
     questions: dict[str, Question],
-    contact_type: str,
     language: str,
     recency: float,
 ) -> list[tuple[Question, dict[str, Any]]]:
-    """Plausible answers: satisfaction improves a little over the period (recency 0 -> 1)."""
+    """Plausible answers: satisfaction improves a little over the period (recency 0 -> 1), and
+    each driver follows the overall rating more or less closely (DRIVER_LINKS)."""
     satisfied = rng.random() < 0.62 + 0.18 * recency
     rating = rng.choice((4, 5)) if satisfied else rng.choices((1, 2, 3), (2, 3, 5))[0]
     picked: list[tuple[Question, dict[str, Any]]] = [(questions["overall"], {"value_int": rating})]
+    for code, link in DRIVER_LINKS.items():
+        if rng.random() < 0.92:
+            value = rating if rng.random() < link else rng.randint(1, 5)
+            picked.append((questions[code], {"value_int": value}))
+    if rng.random() < 0.9:
+        met = rng.choices(("yes", "partly", "no"), (8, 2, 1) if satisfied else (2, 4, 5))[0]
+        picked.append((questions["need-met"], {"value_choice": met}))
+    if rng.random() < 0.9:
+        effort = max(1, min(7, round(rating * 1.4 + rng.gauss(0, 1))))
+        picked.append((questions["effort"], {"value_int": effort}))
     if rng.random() < 0.85:
         low, high = {5: (8, 10), 4: (6, 9), 3: (4, 7)}.get(rating, (0, 5))
         picked.append((questions["recommend"], {"value_int": rng.randint(low, high)}))
-    if rng.random() < 0.9:
-        resolved = rng.random() < (0.92 if satisfied else 0.45)
-        picked.append((questions["resolved"], {"value_int": int(resolved)}))
-    if rng.random() < 0.8:
-        how = (
-            HOW_BY_TYPE[contact_type]
-            if rng.random() < 0.85
-            else rng.choice(tuple(HOW_BY_TYPE.values()))
-        )
-        picked.append((questions["how"], {"value_choice": how}))
-    if rng.random() < 0.3:
-        picked.append(
-            (questions["comment"], {"value_text": rng.choice(COMMENTS[language][satisfied])})
-        )
+    if rng.random() < 0.75:
+        picked.append((questions["improve"], {"value_text": comment(rng, language, satisfied)}))
     return picked
 
 
@@ -187,7 +192,7 @@ def _simulate(
                 "received_at": occurred + timedelta(seconds=30),
                 "language": language,
                 "client_hash": client_hash(f"demo-client-{n}"),
-                "attributes": {"region": rng.choice(REGIONS)},
+                "attributes": _attributes(rng),
                 "api_key_id": None,
             }
         )
@@ -263,7 +268,7 @@ def _simulate(
             }
         )
         recency = 1 - age / timedelta(days=DAYS)
-        for question, columns in _answers(rng, questions, contact_type, language, recency):
+        for question, columns in _answers(rng, questions, language, recency):
             rows.answers.append(
                 {
                     "id": new_id(),
@@ -277,6 +282,14 @@ def _simulate(
                 }
             )
     return rows
+
+
+def _attributes(rng: random.Random) -> dict[str, str]:
+    """A region always; a (self-identified) age band from most clients."""
+    attributes = {"region": rng.choice(REGIONS)}
+    if rng.random() < 0.85:
+        attributes["age_band"] = rng.choice(AGE_BANDS)
+    return attributes
 
 
 def _insert(rows: _Rows) -> None:
@@ -349,10 +362,12 @@ def seed_demo(
         now = now or utcnow()
         program = add_program()
         program.contact_types = [*program.contact_types, WALK_IN_TYPE]
-        version = add_questionnaire(program)
+        program.reportable_attributes = REPORTABLE
+        version = add_demo_questionnaire(program)
         rule = add_rule(program, version)
         _insert(_simulate(program, version, rule, contacts, random.Random(seed), now))
-        rollups.refresh((now - timedelta(days=DAYS + 1)).date(), now.date())
+        facts.rebuild(now)
+        add_demo_actions(program, now.date())
     path = _credentials_path()
     admin_exists = db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None
     if created or not admin_exists or not path.exists():

@@ -3,7 +3,7 @@
 Deletion is by invitation (with its contact event, transition log, conversation, response and
 answers) once nothing about it happened since the cut-off, which is the start of a UTC day.
 Before anything goes, the days before the cut-off are rolled up and sealed
-(:func:`feedback.reporting.rollups.seal_through`): no later refresh recomputes them from the
+(:func:`feedback.reporting.facts.build.seal_through`): no later refresh recomputes them from the
 rows that are left. A run deletes at most `batch_size` invitations, with a few set-based
 DELETEs; the task runs it again until nothing is left or its limit is reached.
 """
@@ -22,7 +22,7 @@ from feedback.conversations.models import Conversation
 from feedback.db_types import utcnow
 from feedback.extensions import db
 from feedback.invitations.models import Invitation, InvitationTransition
-from feedback.reporting import rollups
+from feedback.reporting.facts import build as facts
 from feedback.responses.models import Answer, Response
 from feedback.webhooks.models import SeenSignature
 
@@ -100,7 +100,7 @@ def apply_retention(now: datetime | None = None, batch_size: int | None = None) 
     delete up to `batch_size` old invitations, old events without one, old signatures."""
     before = cutoff(now)
     limit = batch_size or current_app.config["RETENTION_BATCH_SIZE"]
-    rollups.seal_through(before.date() - timedelta(days=1))
+    facts.seal_through(before.date() - timedelta(days=1))
     ids = _expired_invitations(before, limit)
     delete_invitations(ids)
     lonely = (

@@ -1,7 +1,9 @@
-"""The forms of the program pages: names, time zone and contact types (and a new one's code)."""
+"""The forms of the program pages: names, time zone, contact types and reportable attributes
+(and a new one's code)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -57,6 +59,9 @@ class ProgramForm(FlaskForm):
     name_fr = StringField(_l("Name in French"), filters=[strip], render_kw={"lang": "fr"})
     timezone = SelectField(_l("Time zone"), default="America/Toronto")
     contact_types = FieldList(FormField(ContactTypeForm))
+    reportable_attributes = StringField(
+        _l("Reportable attributes"), filters=[strip], render_kw={"spellcheck": "false"}
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,6 +77,10 @@ class ProgramForm(FlaskForm):
             for row in self.contact_types.data
             if any(row.get(key) for key in ("code", "en", "fr"))
         ]
+
+    def attribute_names(self) -> list[str]:
+        """The names typed, separated by commas or spaces."""
+        return [name for name in re.split(r"[\s,]+", self.reportable_attributes.data or "") if name]
 
 
 class NewProgramForm(ProgramForm):

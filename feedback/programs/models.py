@@ -25,6 +25,11 @@ class Program(db.Model):
     contact_types: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=list, server_default="[]"
     )
+    # The event attributes reporting may group by (at most 5 names, e.g. ["region", "age_band"]):
+    # the facts count by their values (feedback.reporting.facts), no other attribute leaves.
+    reportable_attributes: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
     def name(self, language: str) -> str:
         return self.name_fr if language == "fr" else self.name_en

@@ -1,5 +1,6 @@
 """Programs and their contact types: creating one (administrators), changing its names, time
-zone and contact types (its managers). Every change is written to the audit log."""
+zone, contact types and reportable attributes (its managers). Every change is written to the
+audit log."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from feedback.programs.models import Program
 CODE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 LANGUAGES = ("en", "fr")
 MAX_NAME = 200
+#: A reportable attribute's name (an event attribute reporting may group by), and how many a
+#: program may declare: each one multiplies the fact rows and shrinks the cells.
+ATTRIBUTE_NAME = re.compile(r"[a-z0-9_]{1,40}")
+MAX_REPORTABLE = 5
 
 
 class ProgramError(ValueError):
@@ -36,6 +41,7 @@ class ProgramSpec:
     name: Mapping[str, str]
     timezone: str
     contact_types: Sequence[Mapping[str, str]] = ()
+    reportable_attributes: Sequence[str] = ()
 
 
 def in_scope(scope: set[str] | None) -> list[Program]:
@@ -72,6 +78,15 @@ def _problems(spec: ProgramSpec) -> dict[str, str]:
         for lang in LANGUAGES:
             if not (contact_type.get(lang) or "").strip():
                 errors[f"contact_types.{number}.{lang}"] = missing[lang]
+    names = spec.reportable_attributes
+    if any(not ATTRIBUTE_NAME.fullmatch(name) for name in names):
+        errors["reportable_attributes"] = _(
+            "use attribute names of 1 to 40 lower-case letters, digits or _, separated by commas"
+        )
+    elif len(set(names)) > MAX_REPORTABLE:
+        errors["reportable_attributes"] = _(
+            "name at most %(limit)s attributes", limit=MAX_REPORTABLE
+        )
     return errors
 
 
@@ -81,6 +96,7 @@ def _settings(program: Program) -> dict[str, object]:
         "name_fr": program.name_fr,
         "timezone": program.timezone,
         "contact_types": list(program.contact_types or []),
+        "reportable_attributes": list(program.reportable_attributes or []),
     }
 
 
@@ -92,6 +108,7 @@ def _apply(program: Program, spec: ProgramSpec) -> None:
         {"code": c["code"], "en": c["en"].strip(), "fr": c["fr"].strip()}
         for c in spec.contact_types
     ]
+    program.reportable_attributes = sorted(set(spec.reportable_attributes))
 
 
 def create_program(code: str, spec: ProgramSpec) -> Program:
@@ -114,7 +131,8 @@ def create_program(code: str, spec: ProgramSpec) -> Program:
 
 
 def update_program(program: Program, spec: ProgramSpec) -> Program:
-    """Change a program's names, time zone and contact types. The caller commits."""
+    """Change a program's names, time zone, contact types and reportable attributes (facts
+    written before keep the groups of their time until rebuilt). The caller commits."""
     errors = _problems(spec)
     if errors:
         raise ProgramError(errors)

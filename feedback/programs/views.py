@@ -33,6 +33,7 @@ def _spec(form: ProgramForm) -> services.ProgramSpec:
         name={"en": form.name_en.data or "", "fr": form.name_fr.data or ""},
         timezone=form.timezone.data or "",
         contact_types=form.filled_contact_types(),
+        reportable_attributes=form.attribute_names(),
     )
 
 
@@ -80,6 +81,7 @@ def edit(program_id: str) -> ResponseReturnValue:
             "name_fr": program.name_fr,
             "timezone": program.timezone,
             "contact_types": list(program.contact_types or []),
+            "reportable_attributes": ", ".join(program.reportable_attributes or []),
         }
     )
     problems: dict[str, str] = {}

@@ -111,8 +111,9 @@ def test_a_whole_flow_logs_no_personal_information(app, client, db, captured):
 
 @pytest.mark.parametrize("module", [invitation_tasks, reporting_tasks, privacy_tasks])
 def test_tasks_take_only_ids(module):
-    """Task arguments travel through the broker: ids, a channel's name, ISO days, no more."""
-    allowed = {"invitation_ids", "report_id", "channel", "days"}
+    """Task arguments travel through the broker: ids, a channel's name, ISO days, a report's
+    kind, no more."""
+    allowed = {"invitation_ids", "report_id", "channel", "days", "kind"}
     tasks = [obj for obj in vars(module).values() if isinstance(obj, Task)]
     assert tasks
     for task in tasks:

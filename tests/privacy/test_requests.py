@@ -10,7 +10,7 @@ from feedback.consent.models import OptOut
 from feedback.contacts.models import ContactEvent
 from feedback.invitations.models import Invitation, InvitationTransition
 from feedback.privacy.requests import erase_client, export_client
-from feedback.reporting import rollups
+from feedback.reporting.facts import build
 from feedback.reporting.models import FactInvitationDaily
 from feedback.responses.models import Answer, Response
 from feedback.security import client_hash
@@ -55,7 +55,7 @@ def test_export_holds_events_invitations_transitions_answers_and_opt_outs(db):
 
 def test_erase_deletes_the_clients_data_keeps_others_facts_and_the_opt_out(db, app):
     held, answered, other = _client(db)
-    rollups.refresh(at("2026-11-01 00:00").date(), at("2026-11-01 00:00").date())
+    build.refresh(at("2026-11-01 00:00").date(), at("2026-11-01 00:00").date())
     db.session.commit()
     facts = db.session.scalar(select(func.sum(FactInvitationDaily.sent)))
 

@@ -10,13 +10,13 @@ from feedback.contacts.models import ContactEvent
 from feedback.invitations.models import Invitation, InvitationTransition
 from feedback.privacy import retention
 from feedback.privacy.tasks import apply_retention as apply_retention_task
-from feedback.reporting import rollups
+from feedback.reporting.facts import build as facts
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
 from feedback.responses.models import Answer, Response
 from feedback.webhooks.models import SeenSignature
 from tests.factories import make_setup
+from tests.reporting.facts.test_build import answer_facts, invitation_facts
 from tests.reporting.helpers import add_contact, at, rating
-from tests.reporting.test_rollups import answer_facts, invitation_facts
 
 NOW = at("2026-11-30 12:00")  # with 730 days, everything before 2024-11-30 goes
 OLD_DAY = date(2024, 6, 1)
@@ -92,7 +92,7 @@ def _count(db, model) -> int:
 
 def test_old_rows_go_recent_rows_stay_and_the_old_days_facts_are_unchanged(db, app):
     old, recent = _dataset(db)
-    rollups.refresh(date(2024, 6, 1), date(2024, 6, 2))
+    facts.refresh(date(2024, 6, 1), date(2024, 6, 2))
     db.session.commit()
     invitations_before, answers_before = invitation_facts(db), answer_facts(db)
     assert invitations_before and answers_before
@@ -110,7 +110,7 @@ def test_old_rows_go_recent_rows_stay_and_the_old_days_facts_are_unchanged(db, a
     assert invitation_facts(db) == invitations_before
     assert answer_facts(db) == answers_before
     # The old days are sealed: a refresh (a report over them) cannot recount what is gone.
-    rollups.refresh(date(2024, 5, 1), date(2024, 7, 1))
+    facts.refresh(date(2024, 5, 1), date(2024, 7, 1))
     db.session.commit()
     assert invitation_facts(db) == invitations_before
     assert answer_facts(db) == answers_before

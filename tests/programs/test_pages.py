@@ -99,3 +99,31 @@ def test_a_program_outside_the_scope_answers_404(app, world):  # noqa: F811
     url = f"/programs/{world.citizenship.id}"
     assert client.get(url).status_code == 404
     assert client.post(url, data=_program_data()).status_code == 404
+
+
+def test_a_manager_sets_the_reportable_attributes_audited(app, world):  # noqa: F811
+    client = client_as(app, world.manager)
+    url = f"/programs/{world.passport.id}"
+    assert 'id="reportable_attributes"' in client.get(url).text
+    data = _program_data(reportable_attributes="region, age_band region")
+    assert client.post(url, data=data).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Program, world.passport.id).reportable_attributes == [
+        "age_band",
+        "region",
+    ]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "program.edit"))
+    assert event.before["reportable_attributes"] == []
+    assert event.after["reportable_attributes"] == ["age_band", "region"]
+    assert 'value="age_band, region"' in client.get(url).text
+
+    for wrong in ("Region", "a,b,c,d,e,f", "x" * 41):
+        response = client.post(url, data=_program_data(reportable_attributes=wrong))
+        assert response.status_code == 400
+        assert 'href="#reportable_attributes"' in response.text
+    french = client.post(
+        url,
+        data=_program_data(reportable_attributes="a,b,c,d,e,f"),
+        headers={"Accept-Language": "fr"},
+    )
+    assert "au plus 5 attributs" in french.text

@@ -35,6 +35,7 @@ def add_contact(
     language: str = "en",
     contact_type: str = "call",
     channel: str = "email",
+    attributes: dict[str, Any] | None = None,
 ) -> Invitation:
     """An invitation sent at `sent_at`; with `completed_at`, a completed response to it.
 
@@ -51,6 +52,7 @@ def add_contact(
         occurred_at=sent_at,
         language=language,
         client_hash=client_hash(f"client-{n}"),
+        attributes=attributes or {},
     )
     db.session.add(event)
     db.session.flush()

@@ -1,4 +1,8 @@
-"""Rollups: counts by day, value and key on a hand-made dataset; idempotent; only the given days."""
+"""Facts: counts by day, value and key on a hand-made dataset; idempotent; only the given days.
+
+(Moved from tests/reporting/test_rollups.py: answers now count once their response is complete,
+on the day it was completed.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from feedback.questionnaires.models import Question
-from feedback.reporting import rollups
+from feedback.reporting.facts import build
 from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
 from tests.factories import make_setup
 from tests.reporting.helpers import add_contact, add_invitation_fact, at, rating
@@ -40,7 +44,7 @@ def dataset(db):
         answers={"overall": rating(5), "recommend": rating(3), "how": {"value_choice": "phone"}},
     )
     add_contact(version, sent_at=at("2026-03-02 12:00"), contact_type="counter")
-    # A partial response: its answers count, the invitation is not completed.
+    # A partial response: neither its answers nor the invitation count as completed.
     add_contact(
         version,
         sent_at=at("2026-03-03 08:00"),
@@ -67,11 +71,11 @@ def dataset(db):
     return program, version
 
 
-def refresh(db, first: date, last: date) -> rollups.RefreshResult:
+def refresh(db, first: date, last: date) -> build.RefreshResult:
     if db.engine.dialect.name == "postgresql":
         # A session time zone other than UTC must not move timestamps to another day.
         db.session.execute(text("SET LOCAL TIME ZONE 'America/Toronto'"))
-    result = rollups.refresh(first, last)
+    result = build.refresh(first, last)
     db.session.commit()
     return result
 
@@ -117,7 +121,6 @@ EXPECTED_ANSWERS = {
     (DAY1, "how", "call", "fr", None, "phone", 1),
     (DAY1, "overall", "call", "en", 4, None, 1),
     (DAY2, "overall", "call", "en", 5, None, 2),
-    (DAY2, "overall", "call", "en", 2, None, 1),
     (DAY2, "recommend", "call", "en", 10, None, 1),
     (DAY2, "resolved", "call", "en", 1, None, 1),
     (DAY2, "how", "call", "en", None, "phone", 1),
@@ -129,7 +132,7 @@ def test_refresh_counts_by_day_key_and_value(db, dataset):
     assert invitation_facts(db) == EXPECTED_INVITATIONS
     # Free text is not counted; two answers of 5 on the 3rd make one row with a count of 2.
     assert answer_facts(db) == EXPECTED_ANSWERS
-    assert (result.invitation_rows, result.answer_rows) == (4, 9)
+    assert (result.invitation_rows, result.answer_rows) == (4, 8)
 
 
 def test_refresh_twice_gives_the_same_rows(db, dataset):
@@ -154,31 +157,33 @@ def test_refresh_leaves_other_days_alone(db, dataset):
 
 def test_refresh_refuses_a_reversed_range(db):
     with pytest.raises(ValueError):
-        rollups.refresh(DAY2, DAY1)
+        build.refresh(DAY2, DAY1)
 
 
-def test_recent_refresh_includes_send_days_of_recent_completions(db):
+def test_update_includes_send_days_of_recent_completions(db):
     _program, version = make_setup()[:2]
     now = at("2026-03-20 12:00")
-    # Sent ten days ago and answered today: its send day must be refreshed too.
+    build.update(now=now - timedelta(hours=1))  # the first update rebuilds: nothing yet
+    # Sent ten days ago and answered now: its send day must be refreshed too.
     add_contact(
         version, sent_at=now - timedelta(days=10), completed_at=now, answers={"overall": rating(4)}
     )
     db.session.commit()
-    results = rollups.refresh_recent(extra_days=[date(2026, 1, 5)], now=now)
+    result = build.update(now=now, extra_days=[date(2026, 1, 5)])
     db.session.commit()
-    assert [(r.day_from, r.day_to) for r in results] == [
+    assert build.contiguous_runs(result.invitation_days) == [
         (date(2026, 1, 5), date(2026, 1, 5)),
         (date(2026, 3, 10), date(2026, 3, 10)),
         (date(2026, 3, 19), date(2026, 3, 20)),
     ]
     assert invitation_facts(db) == {(date(2026, 3, 10), "email", "call", "en", 1, 1)}
+    assert {row[0] for row in answer_facts(db)} == {date(2026, 3, 20)}
 
 
 def test_contiguous_runs():
     days = [date(2026, 1, 3), date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 5)]
-    assert rollups.contiguous_runs(days) == [
+    assert build.contiguous_runs(days) == [
         (date(2026, 1, 1), date(2026, 1, 3)),
         (date(2026, 1, 5), date(2026, 1, 5)),
     ]
-    assert rollups.contiguous_runs([]) == []
+    assert build.contiguous_runs([]) == []
