@@ -1,0 +1,1 @@
+"""Comments: scrubbed of personal information, coded into the bilingual taxonomy of irritants."""
