@@ -1,0 +1,1 @@
+"""You said, we did: what a program did about an irritant theme of its clients' comments."""
