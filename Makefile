@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FEEDBACK_ENV ?= development
 
 .PHONY: run test install lint translations clean fuzz bench bench-ingest bench-dispatch \
-	bench-survey bench-csv bench-webhook bench-profile
+	bench-survey bench-csv bench-webhook bench-profile bench-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,7 @@ fuzz: $(STAMP)
 # Benchmarks, each beside its limit in the same run (results: docs/benchmarks.md). `make bench`:
 # ingest, dispatch, the survey page and the CSV import on PostgreSQL + Redis, then on SQLite +
 # the filesystem broker (the tables go into docs/benchmarks.md), then the webhook under ingest.
+# Apart: `make bench-report` (the report's facts, quarter report and export; long: 1 M responses).
 # BENCH_QUICK=1: short runs; BENCH_PROFILE=1: py-spy flame graphs into docs/profiles/.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py; status=$$?; \
@@ -70,6 +71,12 @@ bench-csv: $(STAMP)
 
 bench-webhook: $(STAMP)
 	$(BIN)/python benchmarks/webhook_under_ingest.py
+
+# The report on PostgreSQL: the facts' rebuild vs a bare GROUP BY, their incremental update, the
+# quarter report (both PDFs) and the response-level export with its peak memory
+# (BENCH_REPORT_RESPONSES, default 1,000,000; BENCH_QUICK=1: 50,000).
+bench-report: $(STAMP)
+	$(BIN)/python benchmarks/report_outputs.py
 
 # The profiler is not a dependency of the app: installed here, when asked for.
 bench-profile: $(STAMP)

@@ -93,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from feedback.follow_ups.views import bp as follow_ups_bp
     from feedback.programs.views import bp as programs_bp
     from feedback.questionnaires.views import bp as questionnaires_bp
+    from feedback.reporting.actions.views import bp as actions_bp
+    from feedback.reporting.export_views import bp as export_bp
     from feedback.reporting.views import bp as reporting_bp
     from feedback.surveys.views import bp as surveys_bp
     from feedback.walk_in.views import bp as walk_in_bp
@@ -112,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules_bp)
     app.register_blueprint(programs_bp)
     app.register_blueprint(questionnaires_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(export_bp)
     if app.config.get("OUTBOX_DIR") and is_local(app.config["FEEDBACK_ENV"]):
         from feedback.devtools.views import bp as devtools_bp
 

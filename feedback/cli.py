@@ -21,11 +21,15 @@ from feedback.extensions import db
 from feedback.privacy import cli as privacy_cli
 from feedback.questionnaires import cli as questionnaires_cli
 from feedback.reporting import cli as reporting_cli
+from feedback.reporting import export_cli
+from feedback.reporting.themes import cli as themes_cli
 from feedback.sms import cli as sms_cli
 
 
 def register_commands(app: Flask) -> None:
     reporting_cli.register_commands(app)
+    export_cli.register_commands(app)  # export responses
+    themes_cli.register_commands(app)  # comments code
     devtools_cli.register_commands(app)
     distribution_cli.register_commands(app)
     questionnaires_cli.register_commands(app)

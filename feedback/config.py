@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
+
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
 
 
@@ -259,6 +261,19 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
                 "refresh-rollups": {
                     "task": "feedback.reporting.tasks.refresh_rollups",
                     "schedule": float(_int(env, "ROLLUP_INTERVAL_SECONDS", 600)),
+                },
+                # The previous month's and quarter's reports, once each (unique by period).
+                "monthly-report": {
+                    "task": "feedback.reporting.tasks.schedule_report",
+                    "schedule": crontab(minute=30, hour=2, day_of_month=1),
+                    "args": ["monthly"],
+                },
+                "quarterly-report": {
+                    "task": "feedback.reporting.tasks.schedule_report",
+                    "schedule": crontab(
+                        minute=45, hour=2, day_of_month=1, month_of_year="1,4,7,10"
+                    ),
+                    "args": ["quarterly"],
                 },
             },
         },

@@ -10,20 +10,33 @@ from feedback.follow_ups.models import FollowUp, FollowUpNote, FollowUpPolicy
 from feedback.invitations.models import Invitation, InvitationStatus, InvitationTransition
 from feedback.programs.models import Program
 from feedback.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
-from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily, Report, ReportStatus
+from feedback.reporting.actions.models import ActionStatus, ThemeAction
+from feedback.reporting.models import (
+    FactAnswerDaily,
+    FactAnswerPairDaily,
+    FactInvitationDaily,
+    FactWatermark,
+    Report,
+    ReportStatus,
+)
+from feedback.reporting.themes.models import CodedComment
 from feedback.responses.models import Answer, Response
 from feedback.walk_in.models import WalkInHour, WalkInPoint
 from feedback.webhooks.models import SeenSignature
 
 __all__ = [
+    "ActionStatus",
     "Answer",
     "ApiKey",
     "AuditEvent",
+    "CodedComment",
     "ContactEvent",
     "Conversation",
     "DistributionRule",
     "FactAnswerDaily",
+    "FactAnswerPairDaily",
     "FactInvitationDaily",
+    "FactWatermark",
     "FollowUp",
     "FollowUpNote",
     "FollowUpPolicy",
@@ -42,6 +55,7 @@ __all__ = [
     "RuleQuotaUsage",
     "SeenSignature",
     "SignInThrottle",
+    "ThemeAction",
     "User",
     "WalkInHour",
     "WalkInPoint",

@@ -57,6 +57,7 @@ def test_a_program_manager_can_do_their_role_on_their_programs_only(world):
             P.EDIT_PROGRAMS,
             P.MANAGE_RULES,
             P.MANAGE_FOLLOW_UPS,
+            P.MANAGE_ACTIONS,
         }
         assert can(world.manager, permission) is allowed, permission
         assert can(world.manager, permission, world.passport.id) is allowed, permission
@@ -64,9 +65,9 @@ def test_a_program_manager_can_do_their_role_on_their_programs_only(world):
     assert program_scope(world.manager) == {world.passport.id}
 
 
-def test_an_analyst_can_see_and_request_reports_of_their_programs_only(world):
+def test_an_analyst_can_see_request_and_export_reports_of_their_programs_only(world):
     for permission in Permission:
-        allowed = permission in {P.VIEW_REPORTS, P.REQUEST_REPORTS}
+        allowed = permission in {P.VIEW_REPORTS, P.REQUEST_REPORTS, P.EXPORT_RESPONSES}
         assert can(world.analyst_in, permission) is allowed, permission
         assert can(world.analyst_in, permission, world.passport.id) is allowed, permission
         assert can(world.analyst_in, permission, world.citizenship.id) is False, permission

@@ -20,6 +20,7 @@ from feedback.reporting import services, tasks
 from feedback.reporting.models import ReportStatus
 from tests.follow_ups.helpers import make_follow_up
 from tests.governance.conftest import PASSWORD, client_as
+from tests.reporting.actions.helpers import irritants, make_action
 from tests.walk_in.helpers import walk_in_point
 
 #: Routes anyone may call, each for a reason: assets; the survey pages (the client's token is
@@ -56,11 +57,13 @@ def sample_values(world, report_id) -> dict[str, str]:
     rule = db.session.scalar(select(DistributionRule).filter_by(program_id=world.passport.id))
     return {
         "report_id": report_id,
+        "output": "pdf-en",
         "user_id": world.manager.id,
         "key_id": key.id,
         "point_id": walk_in_point(world.passport).id,
         "rule_id": rule.id,
         "item_id": make_follow_up(world.passport, world.version).id,
+        "action_id": make_action(world.passport).id,
         **_builder_values(world),
     }
 
@@ -145,7 +148,10 @@ def test_every_staff_page_answers_each_role_as_the_table_says(app, world, sample
     assert {
         "reporting.dashboard",
         "reporting.report_status",
-        "reporting.report_pdf",
+        "reporting.report_file",
+        "reporting.report_view",
+        "reporting.report_progress",
+        "reporting.new_report",
         "users.index",
         "users.edit",
         "users.reset_password",
@@ -153,6 +159,11 @@ def test_every_staff_page_answers_each_role_as_the_table_says(app, world, sample
         "api_keys.revoke",
         "audit.index",
         "audit.export",
+        "actions.index",
+        "actions.create",
+        "actions.edit",
+        "actions.delete",
+        "export.responses",
         "rules.index",
         "rules.create",
         "rules.edit",
@@ -214,6 +225,14 @@ def test_requesting_a_report(app, world, monkeypatch, who, status):
 #: a view that forgot the scope would change something, not stop at a form error.
 ACTION_FORMS: dict[str, dict[str, str]] = {
     "follow_ups.add_note": {"text": "Called the client back."},
+    "actions.edit": {
+        "theme": irritants()[0],
+        "text_en": "Done.",
+        "text_fr": "Fait.",
+        "status": "done",
+        "action_date": "2026-12-31",
+        "owner": "",
+    },
     "follow_ups.item": {"status": "in_progress", "owner": "", "due_on": "2026-12-31"},
     "programs.edit": {"name_en": "Passports", "name_fr": "Passeports", "timezone": "UTC"},
     "questionnaires.draft": {
@@ -289,6 +308,8 @@ def test_every_action_on_an_object_of_another_program_answers_404_and_changes_no
         if has_permission:
             checked.append(rule.endpoint)
     assert {
+        "actions.delete",
+        "actions.edit",
         "follow_ups.add_note",
         "follow_ups.item",
         "follow_ups.policy",
@@ -319,6 +340,18 @@ def test_every_action_on_an_object_of_another_program_answers_404_and_changes_no
                 "office_code": "gatineau",
                 "name_en": "Gatineau office",
                 "name_fr": "Bureau de Gatineau",
+            },
+        ),
+        (
+            "actions.create",
+            {},
+            {
+                "program": "passport",
+                "theme": irritants()[0],
+                "text_en": "Leak",
+                "text_fr": "Fuite",
+                "status": "done",
+                "action_date": "2026-12-31",
             },
         ),
         (

@@ -29,6 +29,7 @@ NOT_INVITATIONS = {
     "feedback/responses/services.py": {"completed_at"},  # a response's completion time
     "feedback/errors.py": {"status"},  # an API error's HTTP status
     "feedback/follow_ups/services.py": {"status"},  # a follow-up's status
+    "feedback/reporting/actions/services.py": {"status"},  # an action's status ("you said, we did")
 }
 
 
