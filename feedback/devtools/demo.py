@@ -41,6 +41,7 @@ from feedback.questionnaires.models import Question, QuestionnaireVersion
 from feedback.questionnaires.transfer import import_document
 from feedback.reporting.actions.demo import add_demo_actions
 from feedback.reporting.facts import build as facts
+from feedback.reporting.themes import store as comments
 from feedback.responses.models import Answer, Response
 from feedback.security import address_hash, client_hash
 
@@ -367,6 +368,7 @@ def seed_demo(
         rule = add_rule(program, version)
         _insert(_simulate(program, version, rule, contacts, random.Random(seed), now))
         facts.rebuild(now)
+        comments.code_new(now)
         add_demo_actions(program, now.date())
     path = _credentials_path()
     admin_exists = db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None
