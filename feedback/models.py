@@ -13,6 +13,7 @@ from feedback.questionnaires.models import Question, Questionnaire, Questionnair
 from feedback.reporting.actions.models import ActionStatus, ThemeAction
 from feedback.reporting.models import (
     FactAnswerDaily,
+    FactAnswerMonthly,
     FactAnswerPairDaily,
     FactInvitationDaily,
     FactWatermark,
@@ -34,6 +35,7 @@ __all__ = [
     "Conversation",
     "DistributionRule",
     "FactAnswerDaily",
+    "FactAnswerMonthly",
     "FactAnswerPairDaily",
     "FactInvitationDaily",
     "FactWatermark",

@@ -75,6 +75,29 @@ class FactAnswerDaily(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FactAnswerMonthly(db.Model):
+    """fact_answer_daily summed by UTC month (`month`: the month's first day), kept by the fact
+    builder from the daily facts whenever it recomputes days: a report over whole months reads
+    these far fewer rows (daily answer facts hardly aggregate) and its edge days from the daily
+    table."""
+
+    __tablename__ = "fact_answer_monthly"
+    __table_args__ = (Index("ix_fact_answer_monthly_key", "month", "program_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[date] = mapped_column(Date)
+    program_id: Mapped[str] = mapped_column(String(36))
+    questionnaire_version_id: Mapped[str] = mapped_column(String(36))
+    question_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(32))
+    contact_type: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    client_group: Mapped[str] = _client_group()
+    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_choice: Mapped[str | None] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class FactAnswerPairDaily(db.Model):
     """Pairs of scale answers (value_int) given in the same completed response to questions
     whose topic is "overall" or a driver, topic_a < topic_b: what the drivers analysis needs

@@ -13,7 +13,7 @@ from feedback.extensions import db
 from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
 from feedback.questionnaires.models import QuestionnaireVersion
-from feedback.reporting.models import FactAnswerDaily, FactInvitationDaily
+from feedback.reporting.models import FactAnswerDaily, FactAnswerMonthly, FactInvitationDaily
 from feedback.responses.models import Answer, Response
 from feedback.security import client_hash
 
@@ -133,20 +133,25 @@ def add_answer_facts(
     """Fact rows for one question: {value: how many answers}."""
     question = next(q for q in version.questions if q.code == code)
     for value, count in counts.items():
-        db.session.add(
-            FactAnswerDaily(
-                day=day,
-                program_id=version.questionnaire.program_id,
-                questionnaire_version_id=version.id,
-                question_id=question.id,
-                channel=channel,
-                contact_type="call",
-                language="en",
-                value_int=value if isinstance(value, int) else None,
-                value_choice=value if isinstance(value, str) else None,
-                count=count,
+        # The daily row, and its share of the month (what the fact builder keeps).
+        for fact, period in (
+            (FactAnswerDaily, {"day": day}),
+            (FactAnswerMonthly, {"month": day.replace(day=1)}),
+        ):
+            db.session.add(
+                fact(
+                    **period,
+                    program_id=version.questionnaire.program_id,
+                    questionnaire_version_id=version.id,
+                    question_id=question.id,
+                    channel=channel,
+                    contact_type="call",
+                    language="en",
+                    value_int=value if isinstance(value, int) else None,
+                    value_choice=value if isinstance(value, str) else None,
+                    count=count,
+                )
             )
-        )
 
 
 def csrf_token(html: str) -> str:

@@ -29,6 +29,21 @@ def _client_group():
     return sa.Column('client_group', sa.String(length=400), server_default='{}', nullable=False)
 
 
+def _fill_months():
+    """The months of the daily answer facts already there (what the fact builder keeps)."""
+    if op.get_bind().dialect.name == 'sqlite':
+        month = "date(day, 'start of month')"
+    else:
+        month = "CAST(date_trunc('month', day) AS DATE)"
+    columns = ('program_id, questionnaire_version_id, question_id, channel, contact_type, '
+               'language, client_group, value_int, value_choice')
+    op.execute(
+        f'INSERT INTO fact_answer_monthly (month, {columns}, count) '
+        f'SELECT {month}, {columns}, sum(count) FROM fact_answer_daily '
+        f'GROUP BY {month}, {columns}'
+    )
+
+
 def upgrade():
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reportable_attributes', sa.JSON(), server_default='[]', nullable=False))
@@ -58,6 +73,25 @@ def upgrade():
     with op.batch_alter_table('fact_answer_pair_daily', schema=None) as batch_op:
         batch_op.create_index('ix_fact_answer_pair_daily_key', ['day', 'program_id'], unique=False)
 
+    op.create_table('fact_answer_monthly',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('program_id', sa.String(length=36), nullable=False),
+    sa.Column('questionnaire_version_id', sa.String(length=36), nullable=False),
+    sa.Column('question_id', sa.String(length=36), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('contact_type', sa.String(length=64), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    _client_group(),
+    sa.Column('value_int', sa.Integer(), nullable=True),
+    sa.Column('value_choice', sa.String(length=64), nullable=True),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fact_answer_monthly'))
+    )
+    with op.batch_alter_table('fact_answer_monthly', schema=None) as batch_op:
+        batch_op.create_index('ix_fact_answer_monthly_key', ['month', 'program_id'], unique=False)
+    _fill_months()
+
     op.create_table('fact_watermarks',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('through', feedback.db_types.UTCDateTime(timezone=True), nullable=False),
@@ -67,6 +101,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('fact_watermarks')
+    with op.batch_alter_table('fact_answer_monthly', schema=None) as batch_op:
+        batch_op.drop_index('ix_fact_answer_monthly_key')
+    op.drop_table('fact_answer_monthly')
     with op.batch_alter_table('fact_answer_pair_daily', schema=None) as batch_op:
         batch_op.drop_index('ix_fact_answer_pair_daily_key')
     op.drop_table('fact_answer_pair_daily')

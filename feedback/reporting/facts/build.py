@@ -8,7 +8,10 @@ group, :mod:`feedback.reporting.facts.groups`):
   response was completed;
 - fact_answer_pair_daily: pairs of scale answers of the same completed response to the overall
   and driver questions (topics), by the day the response was completed (keyed by day, program
-  and version only).
+  and version only);
+
+and fact_answer_monthly, fact_answer_daily summed by UTC month: whenever answer facts of days are
+recomputed, so are their months, from the daily facts (:func:`refresh_months`).
 
 A refresh deletes the facts of a range of days and rebuilds them with INSERT ... SELECT ...
 GROUP BY, so running it twice gives the same rows and nothing is counted in Python.
@@ -51,12 +54,19 @@ from feedback.reporting.facts import groups
 from feedback.reporting.models import (
     NO_GROUP,
     FactAnswerDaily,
+    FactAnswerMonthly,
     FactAnswerPairDaily,
     FactInvitationDaily,
     FactSeal,
     FactWatermark,
 )
-from feedback.reporting.sql import json_attribute_text, json_string, quoted, utc_day
+from feedback.reporting.sql import (
+    json_attribute_text,
+    json_string,
+    period_start,
+    quoted,
+    utc_day,
+)
 from feedback.responses.models import Answer, Response
 
 log = logging.getLogger(__name__)
@@ -354,17 +364,55 @@ def refresh_invitations(day_from: date, day_to: date) -> int:
     return _replace(FactInvitationDaily, _invitation_facts(start, end), *days)
 
 
+def month_of(day: date) -> date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+#: The columns of the monthly answer facts that are not the period nor the count.
+_MONTH_KEY = _COLUMNS[FactAnswerDaily][1:-1]
+
+
+def refresh_months(day_from: date, day_to: date) -> int:
+    """Recompute the monthly answer facts of the months the days fall in, from the daily facts
+    (not from the answers: sealed days keep their daily facts, so a month can always be
+    recomputed); rows written."""
+    first, last = month_of(day_from), month_of(day_to)
+    F = FactAnswerDaily
+    db.session.execute(
+        delete(FactAnswerMonthly).where(
+            FactAnswerMonthly.month >= first, FactAnswerMonthly.month <= last
+        )
+    )
+    month = period_start(F.day, "month")
+    keys = [getattr(F, name) for name in _MONTH_KEY]
+    rows = (
+        select(month, *keys, func.sum(F.count))
+        .where(F.day >= first, F.day < _next_month(last))
+        .group_by(month, *keys)
+    )
+    result = db.session.execute(
+        insert(FactAnswerMonthly.__table__).from_select(["month", *_MONTH_KEY, "count"], rows),
+        execution_options={"preserve_rowcount": True},
+    )
+    return result.rowcount
+
+
 def refresh_answers(day_from: date, day_to: date) -> tuple[int, int]:
-    """Recompute the answer and pair facts of the completion days; (answer rows, pair rows)."""
+    """Recompute the answer and pair facts of the completion days, then the monthly answer
+    facts of their months; (daily answer rows, pair rows)."""
     days = _unsealed(day_from, day_to)
     if days is None:
         return 0, 0
     _serialise_refreshes()
     start, end = _start_of(days[0]), _start_of(days[1] + timedelta(days=1))
-    return (
-        _replace(FactAnswerDaily, _answer_facts(start, end), *days),
-        _replace(FactAnswerPairDaily, _pair_facts(start, end), *days),
-    )
+    answer_rows = _replace(FactAnswerDaily, _answer_facts(start, end), *days)
+    refresh_months(*days)
+    return answer_rows, _replace(FactAnswerPairDaily, _pair_facts(start, end), *days)
 
 
 def refresh(day_from: date, day_to: date) -> RefreshResult:
@@ -428,7 +476,16 @@ def rebuild(now: datetime | None = None) -> list[RefreshResult]:
             # One pass over every day: each month apart would read all the answers again.
             results = [refresh(first, last)]
     _set_watermark(now)
+    _analyze()
     return results
+
+
+def _analyze() -> None:
+    """On PostgreSQL, refresh the planner's statistics of the fact tables after a rebuild: with
+    the old ones it chose a plan 5 times slower for a report's read."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for fact in (*_COLUMNS, FactAnswerMonthly):
+            db.session.execute(text(f"ANALYZE {fact.__tablename__}"))
 
 
 def touched_since(since: datetime) -> tuple[set[date], set[date]]:

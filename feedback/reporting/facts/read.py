@@ -9,24 +9,33 @@ A report needs the same facts by several sets of dimensions: invitation_counts_b
 value_counts_by read them for all the sets in one statement with GROUPING SETS on PostgreSQL (one
 scan of the facts in the scope's days, through the index on the day when the scope is narrow),
 and in one statement per set elsewhere (SQLite, the tests).
+
+Daily answer facts hardly aggregate (about 0.65 rows per answer), so value_counts_by reads the
+whole months of its scope from fact_answer_monthly and only the days at its edges from
+fact_answer_daily, the two under one GROUP BY (UNION ALL): the same sums, from far fewer rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, func, literal_column, select, text, tuple_
+from sqlalchemy import Select, Subquery, func, literal_column, or_, select, text, tuple_, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from feedback.extensions import db
 from feedback.questionnaires.kinds import KINDS
 from feedback.questionnaires.models import Question
 from feedback.reporting.facts import groups
-from feedback.reporting.models import FactAnswerDaily, FactAnswerPairDaily, FactInvitationDaily
+from feedback.reporting.models import (
+    FactAnswerDaily,
+    FactAnswerMonthly,
+    FactAnswerPairDaily,
+    FactInvitationDaily,
+)
 from feedback.reporting.sql import Period, period_start
 
 
@@ -114,9 +123,10 @@ def _in_groups(attributes: Mapping[str, str], wanted: Mapping[str, frozenset[str
     return all(attributes.get(name) in values for name, values in wanted.items())
 
 
-def _in_scope(fact: Any, scope: Scope) -> list[ColumnElement[bool]]:
+def _in_scope(fact: Any, scope: Scope, day: Any = None) -> list[ColumnElement[bool]]:
     """The SQL conditions of a scope (its client groups are checked in Python)."""
-    conditions = [fact.day >= scope.date_from, fact.day <= scope.date_to]
+    day = fact.day if day is None else day
+    conditions = [day >= scope.date_from, day <= scope.date_to]
     for column, kept in (
         ("program_id", scope.programs),
         ("channel", scope.channels),
@@ -126,6 +136,72 @@ def _in_scope(fact: Any, scope: Scope) -> list[ColumnElement[bool]]:
         if kept is not None:
             conditions.append(getattr(fact, column).in_(sorted(kept)))
     return conditions
+
+
+def whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """(first day of the first, first day of the last) whole month within date_from..date_to,
+    or None when the range holds no whole month."""
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    last = date_to.replace(day=1)
+    if (date_to + timedelta(days=1)).day != 1:  # date_to is not its month's last day
+        last = date(last.year - (last.month == 1), (last.month - 2) % 12 + 1, 1)
+    return (first, last) if first <= last else None
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after the day's."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+class _Source:
+    """The answer facts of a scope as one subquery (whole months from the monthly facts with
+    their month as `day`, the other days from the daily facts), whose columns are read as
+    attributes like a fact table's."""
+
+    def __init__(self, selectable: Subquery) -> None:
+        self.selectable = selectable
+
+    def __getattr__(self, name: str) -> Any:
+        return self.selectable.c[name]
+
+
+_ANSWER_COLUMNS = (
+    "program_id",
+    "questionnaire_version_id",
+    "question_id",
+    "channel",
+    "contact_type",
+    "language",
+    "client_group",
+    "value_int",
+    "value_choice",
+    "count",
+)
+
+
+def _answer_source(scope: Scope, monthly: bool) -> Any:
+    """FactAnswerDaily, or when the scope holds whole months (and monthly), the daily facts of
+    its edge days and the monthly facts of its whole months, UNION ALL."""
+    months = whole_months(scope.date_from, scope.date_to) if monthly else None
+    if months is None:
+        return FactAnswerDaily
+    D, M = FactAnswerDaily, FactAnswerMonthly
+    first, last = months
+    day_rows = select(D.day, *(getattr(D, c) for c in _ANSWER_COLUMNS)).where(
+        *_in_scope(D, scope), or_(D.day < first, D.day >= _next_month(last))
+    )
+    month_scope = Scope(
+        first,
+        last,
+        programs=scope.programs,
+        channels=scope.channels,
+        languages=scope.languages,
+        contact_types=scope.contact_types,
+    )
+    month_rows = select(M.month.label("day"), *(getattr(M, c) for c in _ANSWER_COLUMNS)).where(
+        *_in_scope(M, month_scope, day=M.month)
+    )
+    return _Source(union_all(day_rows, month_rows).subquery("answer_facts"))
 
 
 @lru_cache(maxsize=4096)
@@ -179,7 +255,7 @@ def _statements(
             keys = [_column(fact, d) for d in dims]
             group = group_key if by_group else literal_column("NULL")
             statement = select(*keys, group, *extra, *sums).where(*conditions)
-            statement = statement.select_from(fact)
+            statement = statement.select_from(_selectable(fact))
             grouped = [*keys, *([group_key] if by_group else []), *extra]
             if grouped:
                 statement = statement.group_by(*grouped)
@@ -193,7 +269,7 @@ def _statements(
     group = group_key if any_group else literal_column("NULL")
     statement = (
         select(*columns, group, *extra, *sums, func.grouping(*marked))
-        .select_from(fact)
+        .select_from(_selectable(fact))
         .where(*conditions)
         .group_by(
             func.grouping_sets(
@@ -211,6 +287,11 @@ def _statements(
     members = [item for items in groupings.values() for item in items]
     db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     yield members, names, statement, any_group
+
+
+def _selectable(fact: Any) -> Any:
+    """What a statement reads: a fact table, or the subquery of a _Source."""
+    return fact.selectable if isinstance(fact, _Source) else fact
 
 
 def _mask(names: Sequence[str], item: _Set, marked_group: bool) -> int:
@@ -293,9 +374,15 @@ def value_counts_by(
     *,
     kinds: Collection[str] | None = None,
     topics: Collection[str] | None = None,
+    monthly: bool = True,
 ) -> list[list[ValueCount]]:
-    """value_counts(scope, by, ...) for each `by` of `sets`, in one reading of the facts."""
-    F = FactAnswerDaily
+    """value_counts(scope, by, ...) for each `by` of `sets`, in one reading of the facts.
+
+    The whole months of the scope are read from the monthly facts (unless `monthly` is False,
+    or a set asks for weeks, which need days), the days around them from the daily facts.
+    """
+    by_week = any("period:week" in by for by in sets)
+    F = _answer_source(scope, monthly and not by_week)
     where = []
     if kinds is not None or topics is not None:
         chosen = select(Question.id)
