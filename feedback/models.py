@@ -12,6 +12,7 @@ from feedback.programs.models import Program
 from feedback.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 from feedback.reporting.actions.models import ActionStatus, ThemeAction
 from feedback.reporting.models import (
+    FactAnswerChannelDaily,
     FactAnswerDaily,
     FactAnswerMonthly,
     FactAnswerPairDaily,
@@ -35,6 +36,7 @@ __all__ = [
     "Conversation",
     "DistributionRule",
     "FactAnswerDaily",
+    "FactAnswerChannelDaily",
     "FactAnswerMonthly",
     "FactAnswerPairDaily",
     "FactInvitationDaily",

@@ -98,6 +98,26 @@ class FactAnswerMonthly(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FactAnswerChannelDaily(db.Model):
+    """fact_answer_daily summed over contact type, language and client group (by day, program,
+    version, channel, question and value), kept by the fact builder from the daily facts like
+    the monthly ones: a trend by week needs days, and reads these far fewer rows when it is not
+    broken down or filtered by those dimensions."""
+
+    __tablename__ = "fact_answer_channel_daily"
+    __table_args__ = (Index("ix_fact_answer_channel_daily_key", "day", "program_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    program_id: Mapped[str] = mapped_column(String(36))
+    questionnaire_version_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[str] = mapped_column(String(36))
+    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_choice: Mapped[str | None] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class FactAnswerPairDaily(db.Model):
     """Pairs of scale answers (value_int) given in the same completed response to questions
     whose topic is "overall" or a driver, topic_a < topic_b: what the drivers analysis needs

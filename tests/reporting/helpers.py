@@ -13,7 +13,12 @@ from feedback.extensions import db
 from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
 from feedback.questionnaires.models import QuestionnaireVersion
-from feedback.reporting.models import FactAnswerDaily, FactAnswerMonthly, FactInvitationDaily
+from feedback.reporting.models import (
+    FactAnswerChannelDaily,
+    FactAnswerDaily,
+    FactAnswerMonthly,
+    FactInvitationDaily,
+)
 from feedback.responses.models import Answer, Response
 from feedback.security import client_hash
 
@@ -132,11 +137,14 @@ def add_answer_facts(
 ) -> None:
     """Fact rows for one question: {value: how many answers}."""
     question = next(q for q in version.questions if q.code == code)
+    wide = {"contact_type": "call", "language": "en"}
     for value, count in counts.items():
-        # The daily row, and its share of the month (what the fact builder keeps).
+        # The daily row, and what the fact builder keeps from it: its share of the month and
+        # of the day by channel.
         for fact, period in (
-            (FactAnswerDaily, {"day": day}),
-            (FactAnswerMonthly, {"month": day.replace(day=1)}),
+            (FactAnswerDaily, {"day": day, **wide}),
+            (FactAnswerMonthly, {"month": day.replace(day=1), **wide}),
+            (FactAnswerChannelDaily, {"day": day}),
         ):
             db.session.add(
                 fact(
@@ -145,8 +153,6 @@ def add_answer_facts(
                     questionnaire_version_id=version.id,
                     question_id=question.id,
                     channel=channel,
-                    contact_type="call",
-                    language="en",
                     value_int=value if isinstance(value, int) else None,
                     value_choice=value if isinstance(value, str) else None,
                     count=count,

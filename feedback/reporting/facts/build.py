@@ -10,8 +10,9 @@ group, :mod:`feedback.reporting.facts.groups`):
   and driver questions (topics), by the day the response was completed (keyed by day, program
   and version only);
 
-and fact_answer_monthly, fact_answer_daily summed by UTC month: whenever answer facts of days are
-recomputed, so are their months, from the daily facts (:func:`refresh_months`).
+and, kept from fact_answer_daily whenever answer facts of days are recomputed: fact_answer_monthly,
+summed by UTC month (:func:`refresh_months`), and fact_answer_channel_daily, summed over contact
+type, language and client group (:func:`refresh_channel_days`).
 
 A refresh deletes the facts of a range of days and rebuilds them with INSERT ... SELECT ...
 GROUP BY, so running it twice gives the same rows and nothing is counted in Python.
@@ -53,6 +54,7 @@ from feedback.questionnaires.topics import DRIVERS
 from feedback.reporting.facts import groups
 from feedback.reporting.models import (
     NO_GROUP,
+    FactAnswerChannelDaily,
     FactAnswerDaily,
     FactAnswerMonthly,
     FactAnswerPairDaily,
@@ -375,36 +377,51 @@ def _next_month(month: date) -> date:
 
 #: The columns of the monthly answer facts that are not the period nor the count.
 _MONTH_KEY = _COLUMNS[FactAnswerDaily][1:-1]
+#: The same of the channel answer facts: the daily key less contact type, language and group.
+_CHANNEL_KEY = [
+    name for name in _MONTH_KEY if name not in ("contact_type", "language", "client_group")
+]
+
+
+def _summarise(fact: Any, period: str, keys: list[str], first: date, end: date, start: Any) -> int:
+    """Replace the rows of `fact` whose `period` column is in [first, end) with the daily
+    answer facts of those days summed by `start` (the period's first day) and `keys`."""
+    F = FactAnswerDaily
+    column = getattr(fact, period)
+    db.session.execute(delete(fact).where(column >= first, column < end))
+    columns = [getattr(F, name) for name in keys]
+    rows = (
+        select(start, *columns, func.sum(F.count))
+        .where(F.day >= first, F.day < end)
+        .group_by(start, *columns)
+    )
+    result = db.session.execute(
+        insert(fact.__table__).from_select([period, *keys, "count"], rows),
+        execution_options={"preserve_rowcount": True},
+    )
+    return result.rowcount
 
 
 def refresh_months(day_from: date, day_to: date) -> int:
     """Recompute the monthly answer facts of the months the days fall in, from the daily facts
     (not from the answers: sealed days keep their daily facts, so a month can always be
     recomputed); rows written."""
-    first, last = month_of(day_from), month_of(day_to)
-    F = FactAnswerDaily
-    db.session.execute(
-        delete(FactAnswerMonthly).where(
-            FactAnswerMonthly.month >= first, FactAnswerMonthly.month <= last
-        )
-    )
-    month = period_start(F.day, "month")
-    keys = [getattr(F, name) for name in _MONTH_KEY]
-    rows = (
-        select(month, *keys, func.sum(F.count))
-        .where(F.day >= first, F.day < _next_month(last))
-        .group_by(month, *keys)
-    )
-    result = db.session.execute(
-        insert(FactAnswerMonthly.__table__).from_select(["month", *_MONTH_KEY, "count"], rows),
-        execution_options={"preserve_rowcount": True},
-    )
-    return result.rowcount
+    first, end = month_of(day_from), _next_month(month_of(day_to))
+    start = period_start(FactAnswerDaily.day, "month")
+    return _summarise(FactAnswerMonthly, "month", _MONTH_KEY, first, end, start)
+
+
+def refresh_channel_days(day_from: date, day_to: date) -> int:
+    """Recompute the channel answer facts of the days from the daily facts; rows written."""
+    end = day_to + timedelta(days=1)
+    day = FactAnswerDaily.day
+    return _summarise(FactAnswerChannelDaily, "day", _CHANNEL_KEY, day_from, end, day)
 
 
 def refresh_answers(day_from: date, day_to: date) -> tuple[int, int]:
     """Recompute the answer and pair facts of the completion days, then the monthly answer
-    facts of their months; (daily answer rows, pair rows)."""
+    facts of their months and the channel answer facts of the days; (daily answer rows, pair
+    rows)."""
     days = _unsealed(day_from, day_to)
     if days is None:
         return 0, 0
@@ -412,6 +429,7 @@ def refresh_answers(day_from: date, day_to: date) -> tuple[int, int]:
     start, end = _start_of(days[0]), _start_of(days[1] + timedelta(days=1))
     answer_rows = _replace(FactAnswerDaily, _answer_facts(start, end), *days)
     refresh_months(*days)
+    refresh_channel_days(*days)
     return answer_rows, _replace(FactAnswerPairDaily, _pair_facts(start, end), *days)
 
 
@@ -484,7 +502,7 @@ def _analyze() -> None:
     """On PostgreSQL, refresh the planner's statistics of the fact tables after a rebuild: with
     the old ones it chose a plan 5 times slower for a report's read."""
     if db.session.get_bind().dialect.name == "postgresql":
-        for fact in (*_COLUMNS, FactAnswerMonthly):
+        for fact in (*_COLUMNS, FactAnswerMonthly, FactAnswerChannelDaily):
             db.session.execute(text(f"ANALYZE {fact.__tablename__}"))
 
 

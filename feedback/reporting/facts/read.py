@@ -13,6 +13,8 @@ and in one statement per set elsewhere (SQLite, the tests).
 Daily answer facts hardly aggregate (about 0.65 rows per answer), so value_counts_by reads the
 whole months of its scope from fact_answer_monthly and only the days at its edges from
 fact_answer_daily, the two under one GROUP BY (UNION ALL): the same sums, from far fewer rows.
+A set that needs days (weeks) reads fact_answer_channel_daily instead when it needs no contact
+type, language or client group (a report's trend: by program, channel and week).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from feedback.questionnaires.kinds import KINDS
 from feedback.questionnaires.models import Question
 from feedback.reporting.facts import groups
 from feedback.reporting.models import (
+    FactAnswerChannelDaily,
     FactAnswerDaily,
     FactAnswerMonthly,
     FactAnswerPairDaily,
@@ -179,10 +182,10 @@ _ANSWER_COLUMNS = (
 )
 
 
-def _answer_source(scope: Scope, monthly: bool) -> Any:
-    """FactAnswerDaily, or when the scope holds whole months (and monthly), the daily facts of
-    its edge days and the monthly facts of its whole months, UNION ALL."""
-    months = whole_months(scope.date_from, scope.date_to) if monthly else None
+def _answer_source(scope: Scope) -> Any:
+    """FactAnswerDaily, or when the scope holds whole months, the daily facts of its edge days
+    and the monthly facts of its whole months, UNION ALL."""
+    months = whole_months(scope.date_from, scope.date_to)
     if months is None:
         return FactAnswerDaily
     D, M = FactAnswerDaily, FactAnswerMonthly
@@ -368,6 +371,30 @@ def invitation_counts(scope: Scope, by: Sequence[Dimension]) -> list[InvitationC
     return invitation_counts_by(scope, [by])[0]
 
 
+#: The dimensions the channel answer facts keep, besides their days.
+_CHANNEL_DIMENSIONS = frozenset({"program", "channel"})
+
+
+def _answer_facts_for(scope: Scope, by: Sequence[Dimension], monthly: bool) -> str:
+    """Which answer facts a set reads: "months" (whole months from the monthly facts, the edge
+    days from the daily ones) unless it needs days (weeks) or not `monthly`; then "channel"
+    (the channel facts: far fewer rows) when neither the set nor the scope needs a contact
+    type, language or client group, else "days"."""
+    if monthly and "period:week" not in by:
+        return "months"
+    narrow = all(d in _CHANNEL_DIMENSIONS or d.startswith("period:") for d in by)
+    if narrow and scope.languages is None and scope.contact_types is None and not scope.groups:
+        return "channel"
+    return "days"
+
+
+def _answer_table(scope: Scope, facts: str) -> Any:
+    """What a reading of `facts` (from :func:`_answer_facts_for`) selects from."""
+    if facts == "months":
+        return _answer_source(scope)
+    return FactAnswerChannelDaily if facts == "channel" else FactAnswerDaily
+
+
 def value_counts_by(
     scope: Scope,
     sets: Sequence[Sequence[Dimension]],
@@ -376,31 +403,34 @@ def value_counts_by(
     topics: Collection[str] | None = None,
     monthly: bool = True,
 ) -> list[list[ValueCount]]:
-    """value_counts(scope, by, ...) for each `by` of `sets`, in one reading of the facts.
-
-    The whole months of the scope are read from the monthly facts (unless `monthly` is False,
-    or a set asks for weeks, which need days), the days around them from the daily facts.
-    """
-    by_week = any("period:week" in by for by in sets)
-    F = _answer_source(scope, monthly and not by_week)
-    where = []
-    if kinds is not None or topics is not None:
-        chosen = select(Question.id)
-        if kinds is not None:
-            chosen = chosen.where(
-                Question.kind.in_([kind.name for kind in KINDS.values() if kind.name in kinds])
-            )
-        if topics is not None:
-            chosen = chosen.where(Question.topic.in_(sorted(topics)))
-        where.append(F.question_id.in_(chosen.scalar_subquery()))
-    found = _grouped_sums(
-        F,
-        scope,
-        sets,
-        extra=[F.question_id, F.value_int, F.value_choice],
-        measures=[F.count],
-        where=where,
-    )
+    """value_counts(scope, by, ...) for each `by` of `sets`, in one reading of each kind of
+    answer facts the sets need (see :func:`_answer_facts_for`)."""
+    readings: dict[str, list[int]] = {}
+    for position, by in enumerate(sets):
+        readings.setdefault(_answer_facts_for(scope, by, monthly), []).append(position)
+    found: list[dict[tuple[Key, tuple[Any, ...]], list[int]]] = [{} for _ in sets]
+    for facts, positions in readings.items():
+        F = _answer_table(scope, facts)
+        where = []
+        if kinds is not None or topics is not None:
+            chosen = select(Question.id)
+            if kinds is not None:
+                chosen = chosen.where(
+                    Question.kind.in_([kind.name for kind in KINDS.values() if kind.name in kinds])
+                )
+            if topics is not None:
+                chosen = chosen.where(Question.topic.in_(sorted(topics)))
+            where.append(F.question_id.in_(chosen.scalar_subquery()))
+        sums = _grouped_sums(
+            F,
+            scope,
+            [sets[p] for p in positions],
+            extra=[F.question_id, F.value_int, F.value_choice],
+            measures=[F.count],
+            where=where,
+        )
+        for position, found_here in zip(positions, sums, strict=True):
+            found[position] = found_here
     asked = {question for sums in found for (_, (question, *_)) in sums}
     described = {
         row.id: (row.topic, row.kind)

@@ -1,5 +1,7 @@
-"""Monthly answer facts: always the daily facts summed by month, and a reading that takes whole
-months from them and the edge days from the daily facts gives the same sums as days alone."""
+"""The answer facts kept from the daily ones: the monthly facts are always the daily facts summed
+by month, the channel facts the daily facts summed over contact type, language and client group;
+a reading that takes whole months from the monthly facts and the edge days from the daily facts
+gives the same sums as days alone, and one by week from the channel facts the same as the days'."""
 
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ from sqlalchemy import delete, select
 
 from feedback.extensions import db as _db
 from feedback.reporting.facts import build
-from feedback.reporting.facts.read import Scope, value_counts, value_counts_by, whole_months
-from feedback.reporting.models import FactAnswerDaily, FactAnswerMonthly
+from feedback.reporting.facts.read import (
+    Scope,
+    _answer_facts_for,
+    value_counts,
+    value_counts_by,
+    whole_months,
+)
+from feedback.reporting.models import FactAnswerChannelDaily, FactAnswerDaily, FactAnswerMonthly
 from feedback.responses.models import Answer, Response
 from tests.reporting.facts import data
 from tests.reporting.helpers import add_contact, at, rating
@@ -65,11 +73,31 @@ def _daily_by_month() -> Counter[tuple[Any, ...]]:
     return found
 
 
+def _channel_days() -> Counter[tuple[Any, ...]]:
+    found: Counter[tuple[Any, ...]] = Counter()
+    for f in _db.session.scalars(select(FactAnswerChannelDaily)):
+        key = (f.day, f.program_id, f.questionnaire_version_id, f.channel, f.question_id)
+        found[(*key, f.value_int, f.value_choice)] += f.count
+    return found
+
+
+def _daily_by_channel() -> Counter[tuple[Any, ...]]:
+    found: Counter[tuple[Any, ...]] = Counter()
+    for f in _db.session.scalars(select(FactAnswerDaily)):
+        key = (f.day, f.program_id, f.questionnaire_version_id, f.channel, f.question_id)
+        found[(*key, f.value_int, f.value_choice)] += f.count
+    return found
+
+
 def _check_months() -> None:
+    """The monthly and the channel facts are what the daily facts sum to."""
     _db.session.flush()
     monthly = _monthly()
     assert monthly
     assert monthly == _daily_by_month()
+    channel_days = _channel_days()
+    assert channel_days == _daily_by_channel()
+    assert len(channel_days) < _db.session.query(FactAnswerDaily).count()
 
 
 @pytest.fixture()
@@ -226,3 +254,40 @@ def test_the_monthly_facts_are_read(versions):
     assert total == daily + 1000
     week = value_counts_by(scope, [["period:week"]])[0]
     assert sum(r.count for r in week) == daily
+
+
+def test_weeks_read_the_channel_facts_unless_they_need_more(versions):
+    """A trend by week (program, channel) reads the channel facts, with the daily facts' sums;
+    a contact type, language or group in the set or the scope makes it read the daily facts."""
+    build.rebuild(now=at("2026-04-10 00:00"))
+    _db.session.commit()
+    scope = Scope(date(2026, 1, 27), date(2026, 3, 29))
+    trend = ["program", "channel", "period:week"]
+    assert _answer_facts_for(scope, trend, True) == "channel"
+    assert _answer_facts_for(scope, ["program"], True) == "months"
+    assert _answer_facts_for(scope, [*trend, "language"], True) == "days"
+    assert _answer_facts_for(scope, [*trend, "group:region"], True) == "days"
+    filtered = Scope(scope.date_from, scope.date_to, languages=frozenset({"fr"}))
+    assert _answer_facts_for(filtered, trend, True) == "days"
+
+    weeks = value_counts(scope, trend)
+    found: Counter[tuple[Any, ...]] = Counter()
+    for r in weeks:
+        found[(*r.key, r.question_id, r.value)] += r.count
+    expected: Counter[tuple[Any, ...]] = Counter()
+    for f in _db.session.scalars(select(FactAnswerDaily)):
+        if scope.date_from <= f.day <= scope.date_to:
+            week = f.day.fromordinal(f.day.toordinal() - f.day.weekday()).isoformat()
+            value = f.value_int if f.value_int is not None else f.value_choice
+            expected[(f.program_id, f.channel, week, f.question_id, value)] += f.count
+    assert found == expected
+
+    # A stray channel row shows in the trend, not in a reading that needs the daily facts.
+    row = _db.session.scalars(
+        select(FactAnswerChannelDaily).where(FactAnswerChannelDaily.day == date(2026, 2, 24))
+    ).first()
+    row.count += 1000
+    _db.session.commit()
+    assert sum(r.count for r in value_counts(scope, trend)) == sum(found.values()) + 1000
+    with_language = value_counts(scope, [*trend, "language"])
+    assert sum(r.count for r in with_language) == sum(found.values())
