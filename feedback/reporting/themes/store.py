@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, Text, case, cast, exists, func, or_, select
+from sqlalchemy import Select, Text, case, cast, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.contacts.models import ContactEvent
@@ -53,6 +53,8 @@ WATERMARK = "comments"
 #: A response whose transaction commits a little after its completed_at is still seen.
 SAFETY_MARGIN = timedelta(minutes=5)
 BATCH_SIZE = 500
+#: After coding this many comments at once, refresh the table's statistics (PostgreSQL).
+ANALYZE_AFTER = 10_000
 EXAMPLES = 3
 #: Comments read per program, theme list and language to choose a theme's examples from.
 CANDIDATES = 20
@@ -192,27 +194,31 @@ def code_new(now: datetime | None = None) -> int:
     )
     if mark is not None:
         query = query.where(Response.completed_at >= mark.through - SAFETY_MARGIN)
-    coded = 0
-    while True:
-        # Each batch is inserted before the next is read, so NOT EXISTS moves on.
-        batch = db.session.execute(query.order_by(Answer.id).limit(BATCH_SIZE)).all()
-        _upsert(_rows(batch), replace=False)
-        coded += len(batch)
-        if len(batch) < BATCH_SIZE:
-            break
+    coded = _code_pages(query, replace=False)
     _set_watermark(now)
+    if coded >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        # The planner's statistics of the rows just coded, before a report reads them (with
+        # none yet, it reads a quarter's comments several times slower).
+        db.session.execute(text("ANALYZE coded_comments"))
     return coded
 
 
 def recode_all() -> int:
-    """Scrub and code every free-text answer again (keyset pages); returns how many."""
+    """Scrub and code every free-text answer again; returns how many."""
+    return _code_pages(_sources(), replace=True)
+
+
+def _code_pages(query: Select[Any], *, replace: bool) -> int:
+    """Code the query's answers in keyset pages of BATCH_SIZE by answer id: each page starts
+    where the last one ended, so the whole run reads each answer once (an OFFSET, or NOT EXISTS
+    alone, would read every coded answer again for each page)."""
     last = ""
     done = 0
     while True:
         batch = db.session.execute(
-            _sources().where(Answer.id > last).order_by(Answer.id).limit(BATCH_SIZE)
+            query.where(Answer.id > last).order_by(Answer.id).limit(BATCH_SIZE)
         ).all()
-        _upsert(_rows(batch), replace=True)
+        _upsert(_rows(batch), replace=replace)
         done += len(batch)
         if len(batch) < BATCH_SIZE:
             return done
