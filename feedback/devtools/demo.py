@@ -365,6 +365,8 @@ def seed_demo(
         program.contact_types = [*program.contact_types, WALK_IN_TYPE]
         program.reportable_attributes = REPORTABLE
         version = add_demo_questionnaire(program)
+        # The short one, for the phone and text walk-throughs of the README and the plugins.
+        add_questionnaire(program)
         rule = add_rule(program, version)
         _insert(_simulate(program, version, rule, contacts, random.Random(seed), now))
         facts.rebuild(now)

@@ -47,6 +47,22 @@ def test_seed_demo_is_idempotent_and_gives_figures(app, db, tmp_path, monkeypatc
     assert db.session.scalar(select(func.count()).where(Invitation.email.is_not(None))) == 0
     assert set(db.session.scalars(select(ContactEvent.language).distinct())) == {"en", "fr"}
 
+    # The walk-throughs' short questionnaire is there too, for a phone rule.
+    rule = run(
+        app,
+        "add-rule",
+        "--program",
+        "passport",
+        "--questionnaire",
+        "after-contact",
+        "--contact-type",
+        "walk_in",
+        "--channel",
+        "email",
+    )
+    assert rule.exit_code == 0, rule.output
+    assert "'walk_in' contacts get 'after-contact' by email" in rule.output
+
     second = run(app, "seed-demo")
     assert second.exit_code == 0, second.output
     assert "demo data already present" in second.output
