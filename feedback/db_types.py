@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -19,9 +19,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: A hex digit's value with its two high bits set to 10: the variant of an RFC 4122 UUID.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 def new_id() -> str:
-    """Opaque identifiers exposed outside: UUID4 as text, portable across SQLite and PostgreSQL."""
-    return str(uuid.uuid4())
+    """Opaque identifiers exposed outside: UUID4 as text, portable across SQLite and PostgreSQL.
+
+    Written from 16 random bytes as `str(uuid.uuid4())` would be, at a third of its cost (a
+    batch of events makes two thousand)."""
+    digits = os.urandom(16).hex()
+    return (
+        f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
+        f"{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -57,6 +57,8 @@ class KnownOptOuts:
 
     def covers(self, channel: str, addr_hash: str | None, client_hash: str | None) -> bool:
         """Whether an opt-out of this client or address stops `channel`."""
+        if not self.by_client and not self.by_address:
+            return False  # the usual case in a batch: none of its clients opted out
         return any(
             (scope, client_hash) in self.by_client or (scope, addr_hash) in self.by_address
             for scope in _scopes_stopping(channel)

@@ -44,7 +44,7 @@ from feedback.distribution.planning import (
 from feedback.extensions import db
 from feedback.invitations.models import Invitation, InvitationStatus
 from feedback.programs.models import Program
-from feedback.security import client_hash
+from feedback.security import keyed_hasher
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,11 @@ def _refusal(
 
 
 def _row(
-    clean: CleanEvent, program: Program, api_key_id: str | None, now: datetime
+    clean: CleanEvent,
+    program: Program,
+    api_key_id: str | None,
+    now: datetime,
+    client_hash: Callable[[str], str],
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -272,6 +276,7 @@ def _validate(
     of their programs (read once, for the phone check here and for planning)."""
     programs = _programs({clean.program for clean, _ in validated if clean is not None})
     rules = Rules(program.id for program in programs.values())
+    client_hash = keyed_hasher("client")
     scope: dict[str, bool] = {}
 
     def allowed(program: Program) -> bool:
@@ -288,7 +293,8 @@ def _validate(
         if clean is None or program is None or errors:
             rejected.append(IngestResult(index, "rejected", errors=errors))
         else:
-            items.append(_Item(index, clean, program, _row(clean, program, api_key_id, now)))
+            row = _row(clean, program, api_key_id, now, client_hash)
+            items.append(_Item(index, clean, program, row))
     return rejected, items, rules
 
 

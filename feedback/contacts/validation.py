@@ -139,9 +139,15 @@ def _message(error: ValidationError) -> str:
 
 
 def _schema_errors(data: dict[str, Any], limits: Limits) -> dict[str, str]:
-    errors: dict[str, str] = {}
+    """What is wrong with an event by the schema and :func:`bad_text` ({} when nothing is).
+
+    An event the fast validator accepts is valid, and holds no text that :func:`bad_text`
+    refuses: the schema's patterns refuse control characters in every text field it reads, and
+    a lone surrogate anywhere makes the fast validator refuse the event (both held by
+    tests/contacts/test_fast_validation.py)."""
     if _fast_valid(data, limits):
-        return errors
+        return {}
+    errors: dict[str, str] = {}
     for error in _validator(limits).iter_errors(data):
         base = list(error.absolute_path)
         if error.validator == "required":
@@ -157,7 +163,7 @@ def _schema_errors(data: dict[str, Any], limits: Limits) -> dict[str, str]:
             errors.setdefault(path, "is not allowed in a single event")
         else:
             errors.setdefault(path, _message(error))
-    return errors
+    return {**errors, **bad_text(data)}
 
 
 _BAD_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -196,6 +202,9 @@ _PLAIN_EMAIL = re.compile(
 )
 
 
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
 def _plain_email(raw: str) -> str | None:
     """The normalised form of an address of the common shape, else None (email-validator
     then decides)."""
@@ -203,10 +212,11 @@ def _plain_email(raw: str) -> str | None:
     if found is None or len(found["local"]) > 64 or len(raw) > 254:
         return None
     domain = found["domain"].lower()
-    if any(label[2:4] == "--" for label in domain.split(".")):
+    labels = domain.split(".")
+    if any(label[2:4] == "--" for label in labels):
         return None  # Punycode, or a label email-validator refuses
-    if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
-        return None
+    if any(".".join(labels[start:]) in _SPECIAL_USE for start in range(len(labels))):
+        return None  # a special-use domain or one under it
     return f"{found['local']}@{domain}"
 
 
@@ -240,7 +250,7 @@ def validate_event(
     if not isinstance(data, dict):
         return None, {"": "each event must be a JSON object"}
     limits = limits or current_limits()
-    errors = {**_schema_errors(data, limits), **bad_text(data)}
+    errors = _schema_errors(data, limits)
     texts = {key: _strip(data, key) for key in TEXT_FIELDS}
     occurred_at = None
     if "occurred_at" not in errors:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,9 +19,12 @@ from feedback.distribution.models import DistributionRule
 from feedback.extensions import db
 from feedback.invitations.models import Invitation
 
+if TYPE_CHECKING:
+    from feedback.distribution.planning import RuleSnapshot
+
 
 def quiet_window(
-    rule: DistributionRule | None, channel: Channel | None
+    rule: DistributionRule | RuleSnapshot | None, channel: Channel | None
 ) -> tuple[int | None, int | None]:
     """The rule's hours if it sets any, else the channel's default (e.g. 21-8 for texts)."""
     if rule is not None and (rule.quiet_start_hour is not None or rule.quiet_end_hour is not None):

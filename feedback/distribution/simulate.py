@@ -27,7 +27,15 @@ from feedback.channels.registry import channel_title
 from feedback.contacts.validation import normalise_phone
 from feedback.db_types import new_id, utcnow
 from feedback.distribution.models import DistributionRule
-from feedback.distribution.planning import ClientDetails, Lookups, NewEvent, Rules, decide
+from feedback.distribution.planning import (
+    ClientDetails,
+    Lookups,
+    NewEvent,
+    Rules,
+    RuleSnapshot,
+    decide,
+)
+from feedback.extensions import db
 from feedback.i18n import current_locale
 from feedback.invitations.models import InvitationMode, InvitationStatus
 from feedback.programs.models import Program
@@ -88,7 +96,8 @@ def simulate(sample: SampleEvent, now: datetime | None = None) -> Simulation:
     trace: list[tuple[str, dict[str, Any]]] = []
     plan = decide(event, client, lookups, now, trace)
     steps = [(code, _step(code, details, program)) for code, details in trace]
-    rule = next((details["rule"] for code, details in trace if code == "rule"), None)
+    snapshot = next((details["rule"] for code, details in trace if code == "rule"), None)
+    rule = db.session.get(DistributionRule, snapshot.id) if snapshot is not None else None
     texts = [text for _code, text in steps]
     if plan.status is InvitationStatus.SKIPPED:
         return Simulation(rule, "skip", None, None, None, None, texts[-1], texts, plan.reason)
@@ -135,7 +144,7 @@ def _type(program: Program, code: str) -> str:
     return program.contact_type_label(code, current_locale())
 
 
-def _rule_step(rule: DistributionRule, program: Program) -> str:
+def _rule_step(rule: RuleSnapshot, program: Program) -> str:
     if rule.contact_type is None:
         text = _("The program's rule for every contact type applies.")
     else:

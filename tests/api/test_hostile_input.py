@@ -104,6 +104,23 @@ def test_json_nested_5000_deep_is_422(client, db):
     assert _post_raw(client, key, json.dumps(fine)).status_code in (201, 422)
 
 
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("[" * 17 + "]" * 17, "too_deep"),  # JSON, one level deeper than the limit (16)
+        ('{"events": [' + '{"a": [' * 8 + "1" + "]}" * 8 + "]}", "too_deep"),
+        ("[" * 16 + "]" * 16, "invalid_event"),  # at the limit: read, then not an event
+        ('{"x": "' + "[" * 40 + '"}', "invalid_event"),  # brackets in a string do not nest
+        ("[" * 17, "too_deep"),  # not JSON, and too deep: said as too deep
+        ("[" * 16, "invalid_json"),
+    ],
+)
+def test_the_depth_is_judged_the_same_whether_the_body_parses_or_not(client, db, raw, code):
+    key = make_api_key()
+    response = _post_raw(client, key, raw)
+    assert response.json["error"]["code"] == code, response.json
+
+
 def test_a_body_over_max_content_length_is_413_json(app, client, db):
     key = make_api_key()
     response = _post_raw(client, key, b'{"events": ["' + b"x" * (10 * 1024 * 1024) + b'"]}')

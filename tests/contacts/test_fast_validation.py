@@ -12,13 +12,15 @@ import re
 from typing import Any
 
 import jsonschema_rs
+import pytest
 from email_validator import validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback.contacts.schema import NON_BLANK_TEXT, SAFE_TEXT
-from feedback.contacts.validation import Limits, _fast_valid, _plain_email, _validator
+from feedback.contacts.validation import Limits, _fast_valid, _plain_email, _validator, bad_text
 from tests.contacts.test_ingest_properties import SETTINGS, junk
+from tests.factories import event_payload
 
 #: Every character below U+3001 (where the white space and control characters are), and the
 #: others that some engine calls white space.
@@ -44,6 +46,33 @@ def test_an_event_the_fast_validator_accepts_is_valid_for_jsonschema(event: Any)
     limits = Limits()
     if isinstance(event, dict) and _fast_valid(event, limits):
         assert not list(_validator(limits).iter_errors(event))
+        assert not bad_text(event)  # which validation then does not run
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\n", "\x7f", "a\ud800"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "source",
+        "external_id",
+        "program",
+        "contact_type",
+        "client.reference",
+        "client.email",
+        "client.phone",
+        "attributes.note",
+        "attributes.<key>",
+    ],
+)
+def test_the_fast_validator_refuses_what_bad_text_refuses(path: str, bad: str):
+    event = event_payload(1, attributes={"note": "x"})
+    if path == "attributes.<key>":
+        event["attributes"] = {bad: "x"}
+    else:
+        parent, _, name = path.rpartition(".")
+        (event[parent] if parent else event)[name] = bad
+    assert bad_text(event)
+    assert not _fast_valid(event, Limits())
 
 
 LOCAL = st.text("aZ09_%+-.!é", min_size=0, max_size=70)
