@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, MultiFernet
 from flask import current_app
 from sqlalchemy import DateTime, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 
 from feedback.config import derived_data_key
+from feedback.data_keys import DataCipher
 
 
 def utcnow() -> datetime:
@@ -57,12 +57,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 @lru_cache(maxsize=4)
-def _cipher(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in keys])
+def _cipher(keys: tuple[str, ...]) -> DataCipher:
+    return DataCipher(keys)
 
 
-def data_cipher() -> MultiFernet:
-    """The app's MultiFernet (DATA_ENCRYPTION_KEYS): the first key encrypts, all decrypt.
+def data_cipher() -> DataCipher:
+    """The app's cipher (DATA_ENCRYPTION_KEYS): the first key encrypts, all decrypt.
     Without keys (allowed in development and testing only) one derived from SECRET_KEY."""
     keys = current_app.config.get("DATA_ENCRYPTION_KEYS") or [
         derived_data_key(current_app.config["SECRET_KEY"])
@@ -71,7 +71,7 @@ def data_cipher() -> MultiFernet:
 
 
 class EncryptedText(TypeDecorator[str]):
-    """Text encrypted at rest with the app's data keys (Fernet: AES-128-CBC + HMAC-SHA256).
+    """Text encrypted at rest with the app's data keys (AES-256-GCM: :mod:`feedback.data_keys`).
 
     The stored value is random for each write, so it cannot be searched or compared in SQL:
     only keyed hashes (client_hash, address_hash) are looked up.
@@ -83,9 +83,9 @@ class EncryptedText(TypeDecorator[str]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return data_cipher().encrypt(str(value).encode()).decode()
+        return data_cipher().encrypt(str(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return data_cipher().decrypt(value.encode()).decode()
+        return data_cipher().decrypt(value)

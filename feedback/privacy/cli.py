@@ -56,8 +56,11 @@ def register_commands(app: Flask) -> None:
     @group.command("rotate-keys")
     def rotate_keys_command() -> None:
         """Re-encrypt stored contact details with the first DATA_ENCRYPTION_KEYS key."""
-        count = keys.rotate()
+        counts = keys.rotate()
         db.session.commit()
-        click.echo(f"{count} invitation(s) re-encrypted with the first key")
+        click.echo(
+            f"{counts['invitations']} invitation(s) and {counts['follow_ups']} follow-up(s) "
+            "re-encrypted with the first key"
+        )
 
     app.cli.add_command(group)

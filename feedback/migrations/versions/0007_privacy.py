@@ -57,14 +57,14 @@ def upgrade():
         batch_op.alter_column('email', existing_type=sa.String(length=320), type_=sa.Text())
         batch_op.alter_column('phone', existing_type=sa.String(length=32), type_=sa.Text())
     cipher = data_cipher()
-    _convert(lambda value: cipher.encrypt(value.encode()).decode())
+    _convert(cipher.encrypt)
 
 
 def downgrade():
     from feedback.db_types import data_cipher
 
     cipher = data_cipher()
-    _convert(lambda value: cipher.decrypt(value.encode()).decode())
+    _convert(cipher.decrypt)
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.alter_column('email', existing_type=sa.Text(), type_=sa.String(length=320))
         batch_op.alter_column('phone', existing_type=sa.Text(), type_=sa.String(length=32))
