@@ -16,6 +16,9 @@ what a client's browser does with the link: GET /s/<token> (303 and the session 
 clients for CAPACITY_SECONDS, the page (GET /s/ with a session) against the bare page. Also the
 page's weight (HTML and the CSS, JS and images it links). Target: p99 of a visit < 100 ms at 100
 visits/s. The load generator is Python on the same 2-core machine: it takes CPU from the servers.
+Each row also says how many of the app's gunicorn workers were replaced during its open-loop
+load (`max_requests` recycles a worker after about 5,000 requests, so one run in two or three
+sees it): a replaced worker's first requests are part of the figures.
 Run: `make bench-survey` (BENCH_QUICK=1: 8 s of load).
 """
 
@@ -270,11 +273,14 @@ def main() -> int:
         rows = []
         for run in range(1, harness.RUNS + 1):
             load = harness.announce_run(run, backend.label)
+            before = set(harness.gunicorn_workers(server))
             if run == 1:
                 with harness.profiled(server, "survey_page", log):
                     app = open_loop(PORT, tokens, app_visit)
             else:
                 app = open_loop(PORT, tokens, app_visit)
+            replaced = len(before - set(harness.gunicorn_workers(server)))
+            print(f"app workers replaced during the load: {replaced}")
             bare = open_loop(BARE_PORT, tokens, bare_visit)
             app_capacity = capacity(PORT, page_sessions)
             bare_capacity = capacity(BARE_PORT, bare_paths)
@@ -287,6 +293,7 @@ def main() -> int:
                     f"{run} ({backend.label})",
                     load,
                     *app.row(),
+                    str(replaced),
                     f"{app_capacity:,.0f}",
                     *bare.row()[1:2],
                     f"{bare_capacity:,.0f}",
@@ -302,6 +309,7 @@ def main() -> int:
                 "visits answered",
                 "visit p50 / p95 / p99 ms (link + page, from schedule)",
                 "page GET /s/ p50 / p99 ms",
+                "app workers replaced (max_requests)",
                 "page capacity req/s",
                 "bare page p50 / p95 / p99 ms (limit)",
                 "bare capacity req/s",

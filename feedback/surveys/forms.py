@@ -248,13 +248,19 @@ def survey_version(version_id: str, language: str) -> SurveyVersion:
     found = _cache.get(key)
     if found is not None:
         return found
-    version = db.session.get(
-        QuestionnaireVersion, version_id, options=[selectinload(QuestionnaireVersion.questions)]
-    )
-    assert version is not None  # an invitation's version is never deleted
-    built = _build(version, language)
-    if version.is_published:
-        with _cache_lock:
+    # One build at a time: the threads of a fresh process, all asking for the same version at
+    # once, wait for the first one's build (a few ms) instead of each building it, one after
+    # the other under the interpreter lock.
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            return found
+        version = db.session.get(
+            QuestionnaireVersion, version_id, options=[selectinload(QuestionnaireVersion.questions)]
+        )
+        assert version is not None  # an invitation's version is never deleted
+        built = _build(version, language)
+        if version.is_published:
             while len(_cache) >= MAX_CACHED_VERSIONS:
                 del _cache[next(iter(_cache))]
             _cache[key] = built

@@ -193,3 +193,38 @@ def test_a_blank_page_is_rendered_once_with_each_clients_own_values(app, client,
     program.name_en = "A renamed program"
     _db.session.commit()
     assert "A renamed program" in page(client, "/s/")
+
+
+def test_threads_asking_at_once_for_a_version_not_built_yet_build_it_once(app, db, monkeypatch):
+    """A fresh web process's threads all ask for the same version at once: the first builds it,
+    the others wait for it and take it (no build repeated under the interpreter lock)."""
+    import threading
+    import time
+
+    from feedback.surveys import forms
+
+    version, _ = live_invitation()
+    forms._cache.clear()
+    builds: list[str] = []
+    build = forms._build
+
+    def slow_build(version_row, language):
+        builds.append(version_row.id)
+        time.sleep(0.05)  # long enough for every thread to be waiting
+        return build(version_row, language)
+
+    monkeypatch.setattr(forms, "_build", slow_build)
+    got: list[object] = []
+
+    def visit() -> None:
+        with app.test_request_context():
+            got.append(forms.survey_version(version.id, "en"))
+            _db.session.remove()
+
+    threads = [threading.Thread(target=visit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [version.id]
+    assert len(got) == 6 and all(item is got[0] for item in got)
