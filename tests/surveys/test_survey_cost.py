@@ -204,6 +204,7 @@ def test_threads_asking_at_once_for_a_version_not_built_yet_build_it_once(app, d
     from feedback.surveys import forms
 
     version, _ = live_invitation()
+    version_id = version.id  # read here: the threads must not share this test's session
     forms._cache.clear()
     builds: list[str] = []
     build = forms._build
@@ -218,7 +219,7 @@ def test_threads_asking_at_once_for_a_version_not_built_yet_build_it_once(app, d
 
     def visit() -> None:
         with app.test_request_context():
-            got.append(forms.survey_version(version.id, "en"))
+            got.append(forms.survey_version(version_id, "en"))
             _db.session.remove()
 
     threads = [threading.Thread(target=visit) for _ in range(6)]
@@ -226,5 +227,5 @@ def test_threads_asking_at_once_for_a_version_not_built_yet_build_it_once(app, d
         thread.start()
     for thread in threads:
         thread.join()
-    assert builds == [version.id]
+    assert builds == [version_id]
     assert len(got) == 6 and all(item is got[0] for item in got)
