@@ -3,9 +3,10 @@ DATA_ENCRYPTION_KEYS.
 
 Values are written with AES-256-GCM (``cryptography``'s AEAD), under a key derived by HKDF from
 each configured key, with a random 96-bit nonce: about 1.5 µs a value, where Fernet
-(AES-128-CBC + HMAC-SHA256, with its timestamp) took about 15 µs. Every invitation of a batch of
-1,000 events carries one, so that was 15 ms of the batch. Values written with Fernet before
-(the only format until then) still read, and `feedback privacy rotate-keys` rewrites them.
+(AES-128-CBC + HMAC-SHA256, with its timestamp) took about 15 µs. Every invitation scheduled on
+a channel that needs an address holds one, so that was 15 ms of a batch of 1,000 such events.
+Values written with Fernet before (the only format until then) still read, and
+`feedback privacy rotate-keys` rewrites them.
 
 A stored value is the URL-safe base64 of: a version byte (2), the key's id (4 bytes of a hash of
 the configured key, so that decryption tries one key, not each in turn), the nonce (12 bytes),

@@ -7,7 +7,8 @@ in follow-ups, re-encrypted with it, whatever key or format wrote it: see
 
 from __future__ import annotations
 
-from sqlalchemy import String, Table, Text, bindparam, column, or_, select, table
+from sqlalchemy import String, Text, bindparam, column, or_, select, table
+from sqlalchemy.sql.expression import TableClause
 
 from feedback.db_types import data_cipher
 from feedback.extensions import db
@@ -24,7 +25,7 @@ def rotate(batch_size: int = 1000) -> dict[str, int]:
     return {stored.name: _rotate(stored, batch_size) for stored in _TABLES}
 
 
-def _rotate(stored: Table, batch_size: int) -> int:
+def _rotate(stored: TableClause, batch_size: int) -> int:
     """One table's rows, a page at a time by id (a page read, then one executemany)."""
     cipher = data_cipher()
 
